@@ -1,0 +1,133 @@
+"""The main job: the full grading cycle, on sample submissions or a real course.
+
+``run_demo`` lays out a fresh course from the repository, releases every
+assignment through a real nbgrader exchange, has each sample student fetch,
+fill in and submit it, then grades. ``grade_course`` does the grading half
+on a real course directory.
+"""
+
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import exchange, grading
+from .course import REPO_ROOT, Course, new_course_copy, open_course
+from .preflight import check_kernel
+
+log = logging.getLogger("autograder")
+SAMPLES = REPO_ROOT / "tests" / "samples"
+
+
+@dataclass
+class CycleReport:
+    """What a cycle produced, for printing and for tests."""
+
+    course: Course
+    results: dict[str, list[grading.StudentResult]] = field(default_factory=dict)
+    expected: dict[str, dict] = field(default_factory=dict)
+    grades_csv: Path | None = None
+    cells_csv: Path | None = None
+    feedback: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def load_expected(assignment: str, samples: Path = SAMPLES) -> dict:
+    path = samples / assignment / "expected.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def sample_students(assignment: str, samples: Path = SAMPLES) -> list[str]:
+    folder = samples / assignment
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / f"{assignment}.ipynb").is_file())
+
+
+def submit_sample(
+    course: Course, assignment: str, student: str, homes: Path, samples: Path = SAMPLES
+) -> None:
+    """One sample student: fetch the release, put their work in it, submit."""
+    home = homes / student
+    folder = exchange.fetch_assignment(course, student, home, assignment)
+    shutil.copy2(
+        samples / assignment / student / f"{assignment}.ipynb", folder / f"{assignment}.ipynb"
+    )
+    exchange.submit(course, student, home, assignment)
+
+
+def grade_assignment(
+    course: Course, assignment: str, progress=print, use_exchange: bool = True
+) -> list[grading.StudentResult]:
+    """Collect, autograde every submission, give feedback; return the scores."""
+    if use_exchange:
+        grading.collect(course, assignment)
+    students = grading.submitted_students(course, assignment)
+    errors = {}
+    for i, student in enumerate(students, 1):
+        start = time.monotonic()
+        errors[student] = grading.autograde(course, assignment, student)
+        status = "ERROR" if errors[student] else "ok"
+        progress(
+            f"  [{i}/{len(students)}] {assignment} · {student}: "
+            f"{status} ({time.monotonic() - start:.1f} s)"
+        )
+    if students:
+        grading.give_feedback(course, assignment, release=use_exchange)
+    results = grading.read_results(course, assignment, students)
+    for result in results:
+        result.error = result.error or errors.get(result.student, "")
+    return results
+
+
+def finish(report: CycleReport) -> CycleReport:
+    reports = report.course.root / "informes"
+    report.grades_csv = grading.export_grades(report.course, reports / "calificaciones.csv")
+    report.cells_csv = grading.write_cell_grades(report.results, reports / "puntos_por_celda.csv")
+    return report
+
+
+def run_demo(
+    workdir: Path, assignments: list[str] | None = None, progress=print, samples: Path = SAMPLES
+) -> CycleReport:
+    """The whole cycle on the bundled sample submissions, in a fresh ``workdir``."""
+    start = time.monotonic()
+    course = new_course_copy(workdir / "curso")
+    check_kernel()
+    exchange_root = workdir / "exchange"
+    exchange_root.mkdir(parents=True, exist_ok=True)
+    course.config.Exchange.root = str(exchange_root)
+    homes = workdir / "alumnos"
+    report = CycleReport(course)
+    for assignment in assignments or course.assignments():
+        progress(f"Tarea {assignment}: publicar, entregar muestras, calificar")
+        grading.release(course, assignment)
+        students = sample_students(assignment, samples)
+        for student in students:
+            submit_sample(course, assignment, student, homes, samples)
+        report.results[assignment] = grade_assignment(course, assignment, progress)
+        report.expected[assignment] = load_expected(assignment, samples)
+        for student in students:
+            exchange.fetch_feedback(course, student, homes / student, assignment)
+        report.feedback[assignment] = homes
+    report.seconds = time.monotonic() - start
+    return finish(report)
+
+
+def grade_course(
+    root: Path, assignments: list[str] | None = None, progress=print, use_exchange: bool = True
+) -> CycleReport:
+    """Grade a real course directory: collect from its exchange, or with
+    ``use_exchange=False`` grade what is already in ``submitted/``."""
+    start = time.monotonic()
+    course = open_course(root)
+    check_kernel()
+    report = CycleReport(course)
+    for assignment in assignments or course.assignments():
+        progress(f"Tarea {assignment}: recoger y calificar")
+        report.results[assignment] = grade_assignment(course, assignment, progress, use_exchange)
+        report.feedback[assignment] = course.folder("feedback")
+    report.seconds = time.monotonic() - start
+    return finish(report)

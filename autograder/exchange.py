@@ -1,0 +1,77 @@
+"""nbgrader's exchange, driven in-process for instructors and students.
+
+Each step runs through nbgrader's own classes (``NbGraderAPI`` and the
+exchange plugins) with the course config, exactly as the CLI would, without
+paying a new process per call.
+"""
+
+import copy
+import logging
+from pathlib import Path
+
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange import ExchangeFactory
+from traitlets.config import Config
+
+from .course import Course
+
+log = logging.getLogger("autograder")
+
+
+class StepFailed(RuntimeError):
+    """An nbgrader step reported failure."""
+
+
+def _checked(step: str, result: dict) -> dict:
+    if not result.get("success", False):
+        raise StepFailed(f"nbgrader {step} falló:\n{result.get('error') or result.get('log')}")
+    return result
+
+
+def instructor_api(course: Course) -> NbGraderAPI:
+    config = copy.deepcopy(course.config)
+    # Failures come back in each step's result; INFO lines would drown the table.
+    config.NbGraderAPI.log_level = logging.ERROR
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def student_config(course: Course, student: str, home: Path) -> Config:
+    """The course config as seen by one student working in ``home``."""
+    config = copy.deepcopy(course.config)
+    config.CourseDirectory.student_id = student
+    config.Exchange.assignment_dir = str(home)
+    config.Exchange.cache = str(home / ".nbgrader_cache")
+    config.Exchange.path_includes_course = False
+    return config
+
+
+def _run_student_step(config: Config, step: str, assignment: str) -> None:
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    factory = ExchangeFactory(config=config)
+    plugin = getattr(factory, step)(
+        coursedir=coursedir, authenticator=Authenticator(config=config), config=config
+    )
+    try:
+        plugin.start()
+    except Exception as exc:  # nbgrader's ExchangeError and I/O errors alike
+        raise StepFailed(f"nbgrader {step} ({assignment}) falló: {exc}") from exc
+
+
+def fetch_assignment(course: Course, student: str, home: Path, assignment: str) -> Path:
+    """Fetch a released assignment into the student's home; return its folder."""
+    home.mkdir(parents=True, exist_ok=True)
+    _run_student_step(student_config(course, student, home), "FetchAssignment", assignment)
+    return home / assignment
+
+
+def submit(course: Course, student: str, home: Path, assignment: str) -> None:
+    _run_student_step(student_config(course, student, home), "Submit", assignment)
+
+
+def fetch_feedback(course: Course, student: str, home: Path, assignment: str) -> Path:
+    _run_student_step(student_config(course, student, home), "FetchFeedback", assignment)
+    return home / assignment / "feedback"

@@ -1,0 +1,24 @@
+"""Generating ``release/`` (the student version) from ``source/`` with nbgrader."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from .course import REPO_ROOT, new_course_copy
+from .exchange import _checked, instructor_api
+
+
+def generate_release(dest: Path, repo: Path = REPO_ROOT) -> list[str]:
+    """Write nbgrader's student version of every assignment into ``dest``."""
+    with tempfile.TemporaryDirectory(prefix="release-") as tmp:
+        course = new_course_copy(Path(tmp) / "curso", repo)
+        course.config.Exchange.root = tmp  # nbgrader checks an exchange exists
+        api = instructor_api(course)
+        assignments = course.assignments()
+        for assignment in assignments:
+            _checked("generate_assignment", api.generate_assignment(assignment, force=True))
+        dest = Path(dest)
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(course.folder("release"), dest)
+    return assignments
