@@ -23,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
         dest="assignments",
         help="solo esta tarea (se puede repetir)",
     )
-    sub.add_parser("release", help="regenera release/ desde source/ con nbgrader")
+    rel = sub.add_parser("release", help="regenera release/ desde source/ con nbgrader")
+    rel.add_argument("--assignment", action="append", dest="assignments")
     grade = sub.add_parser("grade", help="califica las entregas de un curso real")
     grade.add_argument("course_dir", type=Path)
     grade.add_argument("--assignment", action="append", dest="assignments")
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "release":
         from .release import generate_release
 
-        done = generate_release(REPO_ROOT / "release")
+        done = generate_release(REPO_ROOT / "release", assignments=args.assignments)
         print(f"release/ regenerado: {', '.join(done)}")
         return 0
     try:

@@ -8,17 +8,19 @@ from .course import REPO_ROOT, new_course_copy
 from .exchange import _checked, instructor_api
 
 
-def generate_release(dest: Path, repo: Path = REPO_ROOT) -> list[str]:
-    """Write nbgrader's student version of every assignment into ``dest``."""
+def generate_release(
+    dest: Path, repo: Path = REPO_ROOT, assignments: list[str] | None = None
+) -> list[str]:
+    """Write nbgrader's student version of ``assignments`` (default: all) into ``dest``."""
     with tempfile.TemporaryDirectory(prefix="release-") as tmp:
         course = new_course_copy(Path(tmp) / "curso", repo)
         course.config.Exchange.root = tmp  # nbgrader checks an exchange exists
         api = instructor_api(course)
-        assignments = course.assignments()
+        assignments = assignments or course.assignments()
         for assignment in assignments:
             _checked("generate_assignment", api.generate_assignment(assignment, force=True))
-        dest = Path(dest)
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(course.folder("release"), dest)
+            target = Path(dest) / assignment
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(course.folder("release") / assignment, target)
     return assignments
