@@ -46,15 +46,12 @@ def sample_students(assignment: str, samples: Path = SAMPLES) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if (p / f"{assignment}.ipynb").is_file())
 
 
-def submit_sample(
-    course: Course, assignment: str, student: str, homes: Path, samples: Path = SAMPLES
+def submit_notebook(
+    course: Course, assignment: str, student: str, home: Path, notebook: Path
 ) -> None:
-    """One sample student: fetch the release, put their work in it, submit."""
-    home = homes / student
+    """One student: fetch the release, put their work in it, submit."""
     folder = exchange.fetch_assignment(course, student, home, assignment)
-    shutil.copy2(
-        samples / assignment / student / f"{assignment}.ipynb", folder / f"{assignment}.ipynb"
-    )
+    shutil.copy2(notebook, folder / f"{assignment}.ipynb")
     exchange.submit(course, student, home, assignment)
 
 
@@ -90,9 +87,17 @@ def finish(report: CycleReport) -> CycleReport:
 
 
 def run_demo(
-    workdir: Path, assignments: list[str] | None = None, progress=print, samples: Path = SAMPLES
+    workdir: Path,
+    assignments: list[str] | None = None,
+    progress=print,
+    samples: Path = SAMPLES,
+    extra: dict[str, str] | None = None,
 ) -> CycleReport:
-    """The whole cycle on the bundled sample submissions, in a fresh ``workdir``."""
+    """The whole cycle on the bundled sample submissions, in a fresh ``workdir``.
+
+    ``extra`` maps more student ids to a notebook path relative to the
+    course, with ``{assignment}`` filled in (e.g. the source solution).
+    """
     start = time.monotonic()
     course = new_course_copy(workdir / "curso")
     check_kernel()
@@ -104,9 +109,15 @@ def run_demo(
     for assignment in assignments or course.assignments():
         progress(f"Tarea {assignment}: publicar, entregar muestras, calificar")
         grading.release(course, assignment)
-        students = sample_students(assignment, samples)
+        notebooks = {
+            s: samples / assignment / s / f"{assignment}.ipynb"
+            for s in sample_students(assignment, samples)
+        }
+        for student, pattern in (extra or {}).items():
+            notebooks[student] = course.root / pattern.format(assignment=assignment)
+        students = sorted(notebooks)
         for student in students:
-            submit_sample(course, assignment, student, homes, samples)
+            submit_notebook(course, assignment, student, homes / student, notebooks[student])
         report.results[assignment] = grade_assignment(course, assignment, progress)
         report.expected[assignment] = load_expected(assignment, samples)
         for student in students:

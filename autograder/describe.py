@@ -44,9 +44,11 @@ def dtype_name(value: object) -> str:
 
 
 def short_repr(value: object) -> str:
-    """A one-line repr, cut to a readable length."""
+    """A one-line repr, cut to a readable length; arrays as ``<np.ndarray (2, 3) float64>``."""
     if isinstance(value, np.ndarray) or is_tensor(value):
-        return f"<{describe(value)}>"
+        kind = "tf.Tensor" if is_tensor(value) else "np.ndarray"
+        shape = tuple(int(d) for d in value.shape)
+        return f"<{kind} {shape} {dtype_name(value)}>"
     text = repr(value)
     return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 1] + "…"
 

@@ -2,7 +2,7 @@
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from .course import CourseError
 
@@ -19,7 +19,7 @@ def check_kernel(kernel_name: str = "python3") -> str:
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=120)
     try:
         client.execute()
-    except CellExecutionError as exc:
+    except (CellExecutionError, DeadKernelError, RuntimeError, TimeoutError) as exc:
         raise CourseError(
             f"El kernel «{kernel_name}» no puede importar el paquete `autograder`: "
             "instálalo en el entorno del kernel (pip install -c constraints.txt -e .). "

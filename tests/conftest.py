@@ -1,0 +1,54 @@
+"""Shared fixtures: one real nbgrader cycle per assignment, reused by its tests."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "tests" / "samples"
+SOURCE_STUDENT = "fuente"  # the source notebook itself, submitted as a student
+
+
+def assignments() -> list[str]:
+    return sorted(p.name for p in (REPO / "source").iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def expected(assignment: str) -> dict:
+    """The samples' expected points; {} when missing (a test then fails on it)."""
+    path = SAMPLES / assignment / "expected.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def per_assignment(params):
+    """Parametrize over assignments, keeping each one's tests on one xdist worker."""
+    return [pytest.param(*p, marks=pytest.mark.xdist_group(p[0])) for p in params]
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """``graded(assignment)`` runs the full cycle once per session and worker."""
+    from autograder.cycle import run_demo
+
+    cache = {}
+
+    def get(assignment: str):
+        if assignment not in cache:
+            workdir = tmp_path_factory.mktemp(f"cycle-{assignment}")
+            cache[assignment] = run_demo(
+                workdir,
+                [assignment],
+                progress=lambda *_: None,
+                extra={SOURCE_STUDENT: "source/{assignment}/{assignment}.ipynb"},
+            )
+        return cache[assignment]
+
+    return get
+
+
+def results_by_student(report, assignment: str) -> dict:
+    return {r.student: r for r in report.results[assignment]}
