@@ -23,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="assignments",
         help="solo esta tarea (se puede repetir)",
     )
+    demo.add_argument("--workers", type=int, help="procesos de calificación (por defecto: núcleos)")
     rel = sub.add_parser("release", help="regenera release/ desde source/ con nbgrader")
     rel.add_argument("--assignment", action="append", dest="assignments")
     grade = sub.add_parser("grade", help="califica las entregas de un curso real")
@@ -33,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no recoger del exchange: calificar lo que ya está en submitted/",
     )
+    grade.add_argument(
+        "--workers", type=int, help="procesos de calificación (por defecto: núcleos)"
+    )
+    grade.add_argument("--force", action="store_true", help="recalificar también lo ya calificado")
     return p
 
 
@@ -40,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     from .cycle import grade_course, run_demo
+    from .parallel import quiet_nbgrader_warnings
     from .report import all_as_expected, render
+
+    quiet_nbgrader_warnings()
 
     if args.command == "release":
         from .release import generate_release
@@ -50,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         if args.command == "demo":
-            report = run_demo(args.workdir, args.assignments)
+            report = run_demo(args.workdir, args.assignments, workers=args.workers)
         else:
             report = grade_course(
-                args.course_dir, args.assignments, use_exchange=not args.no_exchange
+                args.course_dir,
+                args.assignments,
+                use_exchange=not args.no_exchange,
+                workers=args.workers,
+                force=args.force,
             )
     except (CourseError, StepFailed) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)

@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import exchange, grading
+from . import exchange, grading, parallel
+from .class_report import write_class_report
 from .course import REPO_ROOT, Course, new_course_copy, open_course
 from .preflight import check_kernel
 
@@ -29,6 +30,7 @@ class CycleReport:
     results: dict[str, list[grading.StudentResult]] = field(default_factory=dict)
     expected: dict[str, dict] = field(default_factory=dict)
     grades_csv: Path | None = None
+    class_report: Path | None = None
     cells_csv: Path | None = None
     feedback: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
@@ -56,24 +58,24 @@ def submit_notebook(
 
 
 def grade_assignment(
-    course: Course, assignment: str, progress=print, use_exchange: bool = True
+    course: Course,
+    assignment: str,
+    progress=print,
+    use_exchange: bool = True,
+    workers: int | None = None,
+    force: bool = False,
 ) -> list[grading.StudentResult]:
-    """Collect, autograde every submission, give feedback; return the scores."""
+    """Collect, autograde every submission in parallel, give feedback; return the scores."""
     if use_exchange:
         grading.collect(course, assignment)
     students = grading.submitted_students(course, assignment)
-    errors = {}
-    for i, student in enumerate(students, 1):
-        start = time.monotonic()
-        errors[student] = grading.autograde(course, assignment, student)
-        status = "ERROR" if errors[student] else "ok"
-        progress(
-            f"  [{i}/{len(students)}] {assignment} · {student}: "
-            f"{status} ({time.monotonic() - start:.1f} s)"
-        )
+    summary = parallel.autograde_all(
+        course, assignment, students, workers=workers, force=force, progress=progress
+    )
     if students:
         grading.give_feedback(course, assignment, release=use_exchange)
     results = grading.read_results(course, assignment, students)
+    errors = {o.student: o.error for o in summary.outcomes}
     for result in results:
         result.error = result.error or errors.get(result.student, "")
     return results
@@ -83,6 +85,7 @@ def finish(report: CycleReport) -> CycleReport:
     reports = report.course.root / "informes"
     report.grades_csv = grading.export_grades(report.course, reports / "calificaciones.csv")
     report.cells_csv = grading.write_cell_grades(report.results, reports / "puntos_por_celda.csv")
+    report.class_report = write_class_report(report.course, report.results, reports)
     return report
 
 
@@ -92,6 +95,7 @@ def run_demo(
     progress=print,
     samples: Path = SAMPLES,
     extra: dict[str, str] | None = None,
+    workers: int | None = None,
 ) -> CycleReport:
     """The whole cycle on the bundled sample submissions, in a fresh ``workdir``.
 
@@ -118,7 +122,7 @@ def run_demo(
         students = sorted(notebooks)
         for student in students:
             submit_notebook(course, assignment, student, homes / student, notebooks[student])
-        report.results[assignment] = grade_assignment(course, assignment, progress)
+        report.results[assignment] = grade_assignment(course, assignment, progress, workers=workers)
         report.expected[assignment] = load_expected(assignment, samples)
         for student in students:
             exchange.fetch_feedback(course, student, homes / student, assignment)
@@ -128,7 +132,12 @@ def run_demo(
 
 
 def grade_course(
-    root: Path, assignments: list[str] | None = None, progress=print, use_exchange: bool = True
+    root: Path,
+    assignments: list[str] | None = None,
+    progress=print,
+    use_exchange: bool = True,
+    workers: int | None = None,
+    force: bool = False,
 ) -> CycleReport:
     """Grade a real course directory: collect from its exchange, or with
     ``use_exchange=False`` grade what is already in ``submitted/``."""
@@ -138,7 +147,9 @@ def grade_course(
     report = CycleReport(course)
     for assignment in assignments or course.assignments():
         progress(f"Tarea {assignment}: recoger y calificar")
-        report.results[assignment] = grade_assignment(course, assignment, progress, use_exchange)
+        report.results[assignment] = grade_assignment(
+            course, assignment, progress, use_exchange, workers, force
+        )
         report.feedback[assignment] = course.folder("feedback")
     report.seconds = time.monotonic() - start
     return finish(report)

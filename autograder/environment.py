@@ -2,6 +2,7 @@
 
 import os
 import random
+import sys
 
 import numpy as np
 
@@ -38,4 +39,7 @@ def setup_notebook(seed: int = 0, *, keras: bool = True) -> None:
 
 def passed(what: str = "") -> None:
     """Tell the student a check passed."""
-    print(PASSED.format(what=what).strip())
+    # One write: print() writes the newline separately, and the kernel may
+    # flush in between, splitting the line into two outputs at random.
+    sys.stdout.write(PASSED.format(what=what).strip() + "\n")
+    sys.stdout.flush()

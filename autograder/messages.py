@@ -215,7 +215,7 @@ MESSAGES = {
     ),
     "history_no_validation": (
         "`{name}` no tiene `{series}`: el modelo se entrenó sin datos de validación. Añade "
-        "`validation_split=0.2` a `model.fit(...)`."
+        "`validation_split=0.2` a la llamada a `fit(...)`."
     ),
     "history_no_accuracy": (
         "`{name}` no registra la exactitud (claves: {keys}). Compila con "
@@ -228,6 +228,10 @@ MESSAGES = {
     "accuracy_hint": (
         "¿Entrenaste el modelo, con las épocas que pide el enunciado? Ejecuta de nuevo desde "
         "la creación del modelo."
+    ),
+    "accuracy_hint_project": (
+        "Entrena más épocas, prueba otra tasa de aprendizaje o más neuronas (dentro del "
+        "límite), y ejecuta de nuevo desde la creación del modelo."
     ),
     "class_recall_low": (
         "`{name}` solo reconoce el {found} de los ejemplos de la clase {label} en {what}; "
@@ -269,6 +273,10 @@ MESSAGES = {
         "Usa `train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)` y separa en "
         "el orden `x_train, x_test, y_train, y_test`."
     ),
+    "scale_max": (
+        "El valor máximo de `{name}` es {found}; se esperaba {expected}. Divide los píxeles por "
+        "{divisor}, su valor máximo."
+    ),
     "split_labels": (
         "`{name}` no corresponde a las filas de `{x_name}` (la etiqueta {where} no coincide). "
         "Divide `X` e `y` en la misma llamada a `train_test_split`."
@@ -281,6 +289,9 @@ MESSAGES = {
         "`{name}` vale {found}; se esperaba un número finito. Revisa las divisiones y "
         "las operaciones con números muy grandes o muy pequeños."
     ),
+    "prob_not_finite": (
+        "`{name}` contiene valores `nan` o `inf` (por ejemplo en la posición {where}). {hint}"
+    ),
     "prob_sum": (
         "Los valores de `{name}` suman {found}; unas probabilidades deben sumar 1. {hint}"
     ),
@@ -289,6 +300,9 @@ MESSAGES = {
     ),
     "hint_number": "Devuelve un solo número, no una lista ni un array con varios elementos.",
     "hint_integer": "Un índice es un entero: `np.argmax(...)` ya lo devuelve así.",
+    "hint_prob_finite": (
+        "Revisa las divisiones y las exponenciales de números muy grandes o muy pequeños."
+    ),
     "hint_prob_sum": (
         "Divide cada valor por la suma a lo largo del último eje: "
         "`np.sum(..., axis=-1, keepdims=True)`."

@@ -54,6 +54,7 @@ def render(report: CycleReport) -> str:
     ]
     parts.append(f"Calificaciones (CSV de nbgrader): {report.grades_csv}")
     parts.append(f"Puntos por celda (CSV): {report.cells_csv}")
+    parts.append(f"Informe de la clase (HTML con gráficos): {report.class_report}")
     parts.append(f"Retroalimentación HTML: {report.course.folder('feedback')}")
     for assignment, where in report.feedback.items():
         if where != report.course.folder("feedback"):

@@ -52,3 +52,27 @@ def graded(tmp_path_factory):
 
 def results_by_student(report, assignment: str) -> dict:
     return {r.student: r for r in report.results[assignment]}
+
+
+def course_with_submissions(root, assignment: str, notebooks: dict, db_url: str | None = None):
+    """A course whose ``submitted/`` holds ``notebooks`` (student -> path), as if collected."""
+    import shutil
+
+    from autograder.course import new_course_copy
+    from autograder.exchange import _checked, instructor_api
+
+    course = new_course_copy(root / "curso")
+    course.config.Exchange.root = str(root)  # exists; nbgrader only checks it
+    if db_url:
+        course.config.CourseDirectory.db_url = db_url
+    _checked("generate_assignment", instructor_api(course).generate_assignment(assignment))
+    for i, (student, path) in enumerate(sorted(notebooks.items())):
+        folder = course.folder("submitted") / student / assignment
+        folder.mkdir(parents=True)
+        shutil.copy2(path, folder / f"{assignment}.ipynb")
+        (folder / "timestamp.txt").write_text(f"2026-11-28 10:00:{i:02d}.000000 UTC")
+    return course
+
+
+def sample_notebook(assignment: str, student: str):
+    return SAMPLES / assignment / student / f"{assignment}.ipynb"
