@@ -2,6 +2,7 @@
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,16 @@ def expected(assignment: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+@contextmanager
+def fails(kind, *fragments):
+    """The block raises ``kind`` and its message holds every fragment."""
+    with pytest.raises(kind) as info:
+        yield info
+    text = str(info.value)
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in {text!r}"
+
+
 def per_assignment(params):
     """Parametrize over assignments, keeping each one's tests on one xdist worker."""
     return [pytest.param(*p, marks=pytest.mark.xdist_group(p[0])) for p in params]
@@ -44,6 +55,7 @@ def graded(tmp_path_factory):
                 [assignment],
                 progress=lambda *_: None,
                 extra={SOURCE_STUDENT: "source/{assignment}/{assignment}.ipynb"},
+                workers=1,  # xdist already runs one cycle per core
             )
         return cache[assignment]
 

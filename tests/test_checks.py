@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import fails
 
 from autograder import (
     IncorrectAnswer,
@@ -15,26 +16,6 @@ from autograder import (
     check_values,
 )
 from autograder.outcomes import install_display
-
-
-def fails(kind, *fragments):
-    """Context manager: the check raises ``kind`` and its message holds every fragment."""
-
-    class _Fails:
-        def __enter__(self):
-            self.ctx = pytest.raises(kind)
-            self.info = self.ctx.__enter__()
-            return self.info
-
-        def __exit__(self, *exc):
-            handled = self.ctx.__exit__(*exc)
-            text = str(self.info.value)
-            for fragment in fragments:
-                assert fragment in text, f"{fragment!r} not in {text!r}"
-            return handled
-
-    return _Fails()
-
 
 # --- answers -------------------------------------------------------------
 

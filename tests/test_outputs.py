@@ -2,28 +2,14 @@
 
 import numpy as np
 import pytest
+from conftest import fails as shared_fails
 
 from autograder import IncorrectAnswer, check_number, check_probabilities
 
 
 def fails(*fragments):
     """The check raises IncorrectAnswer and its message holds every fragment."""
-
-    class _Fails:
-        def __enter__(self):
-            self.ctx = pytest.raises(IncorrectAnswer)
-            self.info = self.ctx.__enter__()
-            return self.info
-
-        def __exit__(self, *exc):
-            handled = self.ctx.__exit__(*exc)
-            text = str(self.info.value)
-            assert text.startswith("❌ Incorrecto")
-            for fragment in fragments:
-                assert fragment in text, f"{fragment!r} not in {text!r}"
-            return handled
-
-    return _Fails()
+    return shared_fails(IncorrectAnswer, "❌ Incorrecto", *fragments)
 
 
 # --- check_number ----------------------------------------------------------
