@@ -20,6 +20,7 @@ notebooks are nbgrader's own.
 import json
 import multiprocessing
 import os
+import resource
 import sqlite3
 import time
 import warnings
@@ -44,6 +45,8 @@ class Outcome:
     error: str = ""
     seconds: float = 0.0
     skipped: bool = False
+    worker_mb: float = 0.0  # peak RSS of the worker process so far
+    kernel_mb: float = 0.0  # peak RSS of any kernel that worker ran so far
 
 
 @dataclass
@@ -121,7 +124,15 @@ def _worker(conn, course: Course) -> None:
         assignment, student = task
         start = time.monotonic()
         error = grading.autograde(course, assignment, student)
-        conn.send(Outcome(student, error, time.monotonic() - start))
+        conn.send(
+            Outcome(
+                student,
+                error,
+                time.monotonic() - start,
+                worker_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                kernel_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            )
+        )
 
 
 class _Worker:
