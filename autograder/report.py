@@ -27,7 +27,7 @@ def assignment_table(assignment: str, results: list[StudentResult], expected: di
     cells = list(dict.fromkeys(c for r in results for c in r.max_points))
     students = [r.student for r in results]
     width = max([len(c) for c in cells] + [len("celda")]) + 2
-    col = max(len(s) for s in students) + 2
+    col = max([len(s) for s in students] + [len("✓ esperado")]) + 2
     lines = [f"Tarea {assignment}", "celda".ljust(width) + "".join(s.rjust(col) for s in students)]
     for cell in cells:
         row = [_fmt(r.points[cell]) if cell in r.points else "-" for r in results]
