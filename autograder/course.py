@@ -66,6 +66,8 @@ def load_config(root: Path) -> Config:
 
 def verify_config(config: Config, path: Path) -> None:
     """Fail unless the settings that keep grades right and feedback clean are set."""
+    from nbgrader.preprocessors import ClearHiddenTests
+
     from .feedback import HideTestTracebacks
 
     problems = []
@@ -75,7 +77,8 @@ def verify_config(config: Config, path: Path) -> None:
         problems.append("OverwriteCells.add_missing_cells debe ser True")
     if config.Execute.get("timeout", 30) < 60:
         problems.append("Execute.timeout es demasiado corto para entrenar con Keras (< 60 s)")
-    if HideTestTracebacks not in config.GenerateFeedback.get("preprocessors", []):
+    feedback = config.GenerateFeedback.get("preprocessors", [])
+    if not {ClearHiddenTests, HideTestTracebacks} <= set(feedback):
         problems.append("GenerateFeedback.preprocessors no oculta el código de las pruebas")
     if problems:
         raise CourseError(f"{path}: " + "; ".join(problems))
