@@ -1,5 +1,6 @@
 """The notebook environment: quiet TensorFlow, fixed seeds, clean messages."""
 
+import logging
 import os
 import random
 import sys
@@ -15,9 +16,11 @@ QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ logs in this process and its children."""
+    """Silence TensorFlow's C++ logs in this process and its children, and its
+    Python warnings (e.g. «tf.function retracing» after several predict calls)."""
     for key, value in QUIET_TF.items():
         os.environ.setdefault(key, value)
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def set_seeds(seed: int = 0, *, keras: bool = True) -> None:
