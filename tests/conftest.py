@@ -1,7 +1,9 @@
 """Shared fixtures: one real nbgrader cycle per assignment, reused by its tests."""
 
+import fcntl
 import json
 import os
+import pickle
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,30 +38,57 @@ def fails(kind, *fragments):
 
 
 def per_assignment(params):
-    """Parametrize over assignments, keeping each one's tests on one xdist worker."""
+    """Parametrize over assignments, asking xdist to keep each one's tests on one worker
+    (the shared cycle below makes that an optimisation, not a requirement)."""
     return [pytest.param(*p, marks=pytest.mark.xdist_group(p[0])) for p in params]
+
+
+def interleaved(params):
+    """Order (assignment, ...) cases so that neighbours belong to different assignments:
+    xdist workers taking consecutive tests then start different grading cycles."""
+    seen = {}
+    ranked = []
+    for p in params:
+        seen[p[0]] = seen.get(p[0], -1) + 1
+        ranked.append((seen[p[0]], p))
+    return [p for _, p in sorted(ranked, key=lambda r: r[0])]
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """``graded(assignment)`` runs the full cycle once per session and worker."""
-    from autograder.cycle import run_demo
-
+    """``graded(assignment)`` runs the full cycle once per test run and assignment."""
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers each get base/popen-gwN: share the run's folder above it.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     cache = {}
 
     def get(assignment: str):
         if assignment not in cache:
-            workdir = tmp_path_factory.mktemp(f"cycle-{assignment}")
-            cache[assignment] = run_demo(
-                workdir,
-                [assignment],
-                progress=lambda *_: None,
-                extra={SOURCE_STUDENT: "source/{assignment}/{assignment}.ipynb"},
-                workers=1,  # xdist already runs one cycle per core
-            )
+            cache[assignment] = _cycle_once(shared, assignment)
         return cache[assignment]
 
     return get
+
+
+def _cycle_once(shared: Path, assignment: str):
+    """The first worker to ask runs the cycle; the others wait for it and reuse its report."""
+    from autograder.cycle import run_demo
+
+    workdir = shared / f"cycle-{assignment}"
+    with open(shared / f"cycle-{assignment}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / f"cycle-{assignment}.pickle"
+        if saved.is_file():
+            return pickle.loads(saved.read_bytes())
+        report = run_demo(
+            workdir,
+            [assignment],
+            progress=lambda *_: None,
+            extra={SOURCE_STUDENT: "source/{assignment}/{assignment}.ipynb"},
+            workers=1,  # the test run already uses every core
+        )
+        saved.write_bytes(pickle.dumps(report))
+        return report
 
 
 def results_by_student(report, assignment: str) -> dict:

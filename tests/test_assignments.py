@@ -12,11 +12,14 @@ from conftest import (
     SOURCE_STUDENT,
     assignments,
     expected,
+    interleaved,
     per_assignment,
     results_by_student,
 )
 
-SAMPLE_CASES = per_assignment([(a, s) for a in assignments() for s in sorted(expected(a))])
+SAMPLE_CASES = per_assignment(
+    interleaved([(a, s) for a in assignments() for s in sorted(expected(a))])
+)
 ASSIGNMENTS = per_assignment([(a,) for a in assignments()])
 
 
