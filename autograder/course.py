@@ -7,6 +7,7 @@ instead of letting nbgrader run on its defaults.
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # nbgrader reads this variable: any error in a config file must raise.
 os.environ["TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR"] = "1"
+# nbgrader creates a gradebook by running `alembic`, found on PATH: make it this
+# environment's, also when the venv is used without being activated.
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([_BIN, os.environ.get("PATH", "")])
 
 
 class CourseError(RuntimeError):
