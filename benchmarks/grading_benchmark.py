@@ -155,12 +155,12 @@ def main() -> None:
         f"grading overhead:            autograde {autograde_s:.1f} s vs nbconvert --execute "
         f"{execute_s:.1f} s = {autograde_s / execute_s:.2f}x"
     )
-    print("one submission (source solution), where time goes:")
+    print("one submission (source solution), where time goes (student code includes training):")
     for name, seconds in parts.items():
         print(f"  {name:<14} {seconds:6.1f} s")
     print(
         f"  {'nbgrader rest':<14} {autograde_s - sum(parts.values()):6.1f} s  "
-        "(gradebook writes, checksums, copies, process start)"
+        "(gradebook writes, checksums, copies)"
     )
 
 
