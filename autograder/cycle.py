@@ -82,7 +82,7 @@ def grade_assignment(
 
 
 def finish(report: CycleReport) -> CycleReport:
-    reports = report.course.root / "informes"
+    reports = report.course.folder("informes")
     report.grades_csv = grading.export_grades(report.course, reports / "calificaciones.csv")
     report.cells_csv = grading.write_cell_grades(report.results, reports / "puntos_por_celda.csv")
     report.class_report = write_class_report(report.course, report.results, reports)

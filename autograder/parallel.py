@@ -120,6 +120,11 @@ def quiet_nbgrader_warnings() -> None:
 def _worker(conn, course: Course) -> None:
     """Worker process: grade (assignment, student) pairs until told to stop."""
     quiet_nbgrader_warnings()
+    # The worker's and its kernels' stderr (start-up warnings, nbgrader logs) go to a log
+    # file, not over the progress lines.
+    log = course.folder("informes") / "calificacion.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), 2)
     while (task := conn.recv()) is not None:
         assignment, student = task
         start = time.monotonic()

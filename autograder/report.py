@@ -56,11 +56,12 @@ def render(report: CycleReport) -> str:
     parts.append(f"Puntos por celda (CSV): {report.cells_csv}")
     parts.append(f"Informe de la clase (HTML con gráficos): {report.class_report}")
     parts.append(f"Retroalimentación HTML: {report.course.folder('feedback')}")
-    for assignment, where in report.feedback.items():
-        if where != report.course.folder("feedback"):
-            parts.append(
-                f"  recibida por los alumnos ({assignment}): {where}/<alumno>/{assignment}/feedback"
-            )
+    homes = {where for where in report.feedback.values()} - {report.course.folder("feedback")}
+    for where in sorted(homes):
+        parts.append(f"  recibida por los alumnos: {where}/<alumno>/<tarea>/feedback")
+    parts.append(
+        f"Registro de la calificación: {report.course.folder('informes')}/calificacion.log"
+    )
     parts.append(f"Tiempo total: {report.seconds:.0f} s")
     return "\n\n".join(parts)
 
