@@ -53,6 +53,11 @@ def check_array(
         check_values(array, name, expected, rtol=rtol, atol=atol, hint=hints.get("values"))
 
 
+def first_position(mask: np.ndarray) -> tuple[int, ...]:
+    """Index of the first True in ``mask``, as plain ints for messages."""
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
 def check_kind(value: object, name: str, kind: str) -> None:
     """Fail unless ``value`` is a NumPy array, a tensor, or either."""
     if kind not in KINDS:
@@ -100,7 +105,7 @@ def _check_finite(array: np.ndarray, name: str) -> None:
         return
     bad = ~np.isfinite(array)
     if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = first_position(bad)
         raise IncorrectAnswer(message("not_finite", name=name, where=where))
 
 
@@ -135,7 +140,7 @@ def check_values(
     wanted = np.broadcast_to(np.asarray(expected, dtype=float), found.shape)
     close = np.isclose(found, wanted, rtol=rtol, atol=atol)
     if not close.all():
-        index = tuple(int(i) for i in np.argwhere(~close)[0])
+        index = first_position(~close)
         raise IncorrectAnswer(
             message(
                 "values",

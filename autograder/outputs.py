@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .arrays import check_array
+from .arrays import check_array, first_position
 from .describe import describe, format_number, is_tensor
 from .messages import message
 from .outcomes import IncorrectAnswer
@@ -101,7 +101,7 @@ def check_probabilities(
     array = np.asarray(value, dtype=float)
     bad = ~np.isfinite(array)
     if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = first_position(bad)
         hint = hints.get("finite") or message("hint_prob_finite")
         raise IncorrectAnswer(message("prob_not_finite", name=name, where=where, hint=hint))
     check_array(value, name, kind="array", value_range=(0, 1), hints=hints)
@@ -113,7 +113,7 @@ def check_probabilities(
             raise IncorrectAnswer(
                 message("prob_sum", name=name, found=format_number(sums), hint=hint)
             )
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = first_position(bad)
         shown = where[0] if len(where) == 1 else where
         raise IncorrectAnswer(
             message(
