@@ -15,6 +15,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -31,43 +32,38 @@ MARGIN = 0.02  # below the worst reference run: other CPUs, other library builds
 RECALL_MARGIN = 0.10
 
 
-def digits_reference(epochs: int = 20):
-    """05_entrenamiento's reference solution (the notebook's solution cells)."""
+def train_reference(split, hidden: int, output: tuple[int, str], loss: str, epochs: int):
+    """A reference solution as the notebooks write it: Input → Dense ReLU → output layer."""
     import keras
     from keras import layers
 
-    x_train, x_test, y_train, y_test = digits_split()
+    x_train, x_test, y_train, y_test = split()
     model = keras.Sequential(
         [
-            keras.Input(shape=(64,)),
-            layers.Dense(32, activation="relu"),
-            layers.Dense(10, activation="softmax"),
+            keras.Input(shape=(x_train.shape[1],)),
+            layers.Dense(hidden, activation="relu"),
+            layers.Dense(output[0], activation=output[1]),
         ]
     )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=epochs, batch_size=32, validation_split=0.2, verbose=0)
     return model, x_test, y_test
 
 
-def cancer_reference(epochs: int = 30):
-    """06_proyecto's reference solution (the notebook's solution cells)."""
-    import keras
-    from keras import layers
-
-    x_train, x_test, y_train, y_test = cancer_split()
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(30,)),
-            layers.Dense(16, activation="relu"),
-            layers.Dense(1, activation="sigmoid"),
-        ]
-    )
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=epochs, batch_size=32, validation_split=0.2, verbose=0)
-    return model, x_test, y_test
-
-
-REFERENCES = {"05_entrenamiento": digits_reference, "06_proyecto": cancer_reference}
+# The solution cells of 05_entrenamiento (digits) and 06_proyecto (breast cancer).
+REFERENCES = {
+    "05_entrenamiento": partial(
+        train_reference,
+        digits_split,
+        32,
+        (10, "softmax"),
+        "sparse_categorical_crossentropy",
+        epochs=20,
+    ),
+    "06_proyecto": partial(
+        train_reference, cancer_split, 16, (1, "sigmoid"), "binary_crossentropy", epochs=30
+    ),
+}
 
 
 def measure(build, seed: int, **kwargs) -> tuple[float, float, float]:
