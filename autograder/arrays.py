@@ -2,7 +2,8 @@
 
 :func:`check_array` runs type → rank → shape → dtype → finiteness → range →
 values and stops at the first failure, so a student fixes one thing at a
-time. Stage hints can be overridden per exercise through ``hints``.
+time. Stage hints (``ndim``, ``shape``, ``finite``, ``range``, ``values``) can be
+overridden per exercise through ``hints``.
 """
 
 from collections.abc import Mapping
@@ -46,7 +47,7 @@ def check_array(
     if dtype is not None:
         _check_dtype(value, name, dtype)
     if value_range is not None or expected is not None:
-        _check_finite(array, name)
+        _check_finite(array, name, hints)
     if value_range is not None:
         _check_range(array, name, value_range, hints)
     if expected is not None:
@@ -100,13 +101,15 @@ def _check_dtype(value: object, name: str, dtype: str) -> None:
         )
 
 
-def _check_finite(array: np.ndarray, name: str) -> None:
+def _check_finite(array: np.ndarray, name: str, hints: Mapping) -> None:
     if array.dtype.kind not in "fc":
         return
     bad = ~np.isfinite(array)
     if bad.any():
-        where = first_position(bad)
-        raise IncorrectAnswer(message("not_finite", name=name, where=where))
+        hint = hints.get("finite") or message("hint_finite")
+        raise IncorrectAnswer(
+            message("not_finite", name=name, where=first_position(bad), hint=hint)
+        )
 
 
 def _check_range(array: np.ndarray, name: str, value_range: tuple, hints: Mapping) -> None:

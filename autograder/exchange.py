@@ -24,7 +24,7 @@ class StepFailed(RuntimeError):
     """An nbgrader step reported failure."""
 
 
-def _checked(step: str, result: dict) -> dict:
+def check_step(step: str, result: dict) -> dict:
     if not result.get("success", False):
         raise StepFailed(f"nbgrader {step} falló:\n{result.get('error') or result.get('log')}")
     return result

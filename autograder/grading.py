@@ -9,7 +9,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins.export import CsvExportPlugin
 
 from .course import Course
-from .exchange import _checked, instructor_api
+from .exchange import check_step, instructor_api
 
 log = logging.getLogger("autograder")
 
@@ -35,12 +35,12 @@ class StudentResult:
 def release(course: Course, assignment: str) -> None:
     """Generate the student version and release it to the exchange."""
     api = instructor_api(course)
-    _checked("generate_assignment", api.generate_assignment(assignment, force=True))
-    _checked("release_assignment", api.release_assignment(assignment))
+    check_step("generate_assignment", api.generate_assignment(assignment, force=True))
+    check_step("release_assignment", api.release_assignment(assignment))
 
 
 def collect(course: Course, assignment: str) -> None:
-    _checked("collect", instructor_api(course).collect(assignment))
+    check_step("collect", instructor_api(course).collect(assignment))
 
 
 def submitted_students(course: Course, assignment: str) -> list[str]:
@@ -61,9 +61,9 @@ def autograde(course: Course, assignment: str, student: str) -> str:
 
 def give_feedback(course: Course, assignment: str, release: bool = True) -> None:
     api = instructor_api(course)
-    _checked("generate_feedback", api.generate_feedback(assignment))
+    check_step("generate_feedback", api.generate_feedback(assignment))
     if release:
-        _checked("release_feedback", api.release_feedback(assignment))
+        check_step("release_feedback", api.release_feedback(assignment))
 
 
 def read_results(course: Course, assignment: str, students: list[str]) -> list[StudentResult]:

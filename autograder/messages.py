@@ -56,9 +56,7 @@ MESSAGES = {
         "Conviértelo con `.astype(np.{expected})`{tensor_hint}."
     ),
     "not_finite": (
-        "`{name}` contiene valores `nan` o `inf` (por ejemplo en la posición "
-        "{where}). Revisa las divisiones y las operaciones con números muy "
-        "grandes o muy pequeños."
+        "`{name}` contiene valores `nan` o `inf` (por ejemplo en la posición {where}). {hint}"
     ),
     "range": (
         "Los valores de `{name}` van de {low} a {high}; se esperaban valores "
@@ -74,6 +72,9 @@ MESSAGES = {
     # --- default hints ---
     "hint_ndim": "Revisa cuántos niveles de corchetes tiene tu array.",
     "hint_shape": "Comprueba la forma con `{name}.shape`.",
+    "hint_finite": (
+        "Revisa las divisiones y las operaciones con números muy grandes o muy pequeños."
+    ),
     "hint_range": "Revisa la escala: ¿dividiste por el valor correcto?",
     "hint_values": "Imprime `{name}` y compáralo con el enunciado.",
     "hint_equal": "Relee el enunciado del ejercicio.",
@@ -288,9 +289,6 @@ MESSAGES = {
     "number_not_finite": (
         "`{name}` vale {found}; se esperaba un número finito. Revisa las divisiones y "
         "las operaciones con números muy grandes o muy pequeños."
-    ),
-    "prob_not_finite": (
-        "`{name}` contiene valores `nan` o `inf` (por ejemplo en la posición {where}). {hint}"
     ),
     "prob_sum": (
         "Los valores de `{name}` suman {found}; unas probabilidades deben sumar 1. {hint}"

@@ -96,15 +96,10 @@ def check_probabilities(
     the values in ``expected``. ``hints`` may override the stages of
     :func:`check_array`, ``"finite"`` and ``"sum"``.
     """
-    hints = dict(hints or {})
-    check_array(value, name, kind="array", shape=shape, hints=hints)
+    hints = {"finite": message("hint_prob_finite"), **(hints or {})}
+    # check_array goes type → shape → finite → range, stopping at the first failure.
+    check_array(value, name, kind="array", shape=shape, value_range=(0, 1), hints=hints)
     array = np.asarray(value, dtype=float)
-    bad = ~np.isfinite(array)
-    if bad.any():
-        where = first_position(bad)
-        hint = hints.get("finite") or message("hint_prob_finite")
-        raise IncorrectAnswer(message("prob_not_finite", name=name, where=where, hint=hint))
-    check_array(value, name, kind="array", value_range=(0, 1), hints=hints)
     sums = array.sum(axis=-1) if array.ndim else array
     bad = ~np.isclose(sums, 1.0, rtol=0, atol=atol)
     if bad.any():

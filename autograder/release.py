@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .course import REPO_ROOT, new_course_copy
-from .exchange import _checked, instructor_api
+from .exchange import check_step, instructor_api
 
 
 def generate_release(
@@ -18,7 +18,7 @@ def generate_release(
         api = instructor_api(course)
         assignments = assignments or course.assignments()
         for assignment in assignments:
-            _checked("generate_assignment", api.generate_assignment(assignment, force=True))
+            check_step("generate_assignment", api.generate_assignment(assignment, force=True))
             target = Path(dest) / assignment
             if target.exists():
                 shutil.rmtree(target)

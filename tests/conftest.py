@@ -100,13 +100,13 @@ def course_with_submissions(root, assignment: str, notebooks: dict, db_url: str 
     import shutil
 
     from autograder.course import new_course_copy
-    from autograder.exchange import _checked, instructor_api
+    from autograder.exchange import check_step, instructor_api
 
     course = new_course_copy(root / "curso")
     course.config.Exchange.root = str(root)  # exists; nbgrader only checks it
     if db_url:
         course.config.CourseDirectory.db_url = db_url
-    _checked("generate_assignment", instructor_api(course).generate_assignment(assignment))
+    check_step("generate_assignment", instructor_api(course).generate_assignment(assignment))
     for i, (student, path) in enumerate(sorted(notebooks.items())):
         folder = course.folder("submitted") / student / assignment
         folder.mkdir(parents=True)

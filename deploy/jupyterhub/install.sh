@@ -23,9 +23,17 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PREFIX=/opt/redes-neuronales-keras
 EXCHANGE=/srv/nbgrader/exchange
 PYTHON=/usr/bin/python3
-COURSE_ID=redes-neuronales-keras
-COURSE_DIR_NAME=redes-neuronales-keras
-CELL_TIMEOUT_S=180
+# Course id and cell timeout come from the course's own nbgrader_config.py, never copied.
+config_value() {
+    sed -n "s/^$1 = \"\{0,1\}\([^\" ]*\)\"\{0,1\}.*/\1/p" "$REPO/nbgrader_config.py"
+}
+COURSE_ID="$(config_value COURSE_ID)"
+CELL_TIMEOUT_S="$(config_value CELL_TIMEOUT_S)"
+if [ -z "$COURSE_ID" ] || [ -z "$CELL_TIMEOUT_S" ]; then
+    echo "No se pudo leer COURSE_ID o CELL_TIMEOUT_S de $REPO/nbgrader_config.py" >&2
+    exit 1
+fi
+COURSE_DIR_NAME="$COURSE_ID"
 
 while [ $# -gt 0 ]; do
     case "$1" in
