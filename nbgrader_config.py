@@ -16,8 +16,8 @@ def configure(c):
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-    from autograder.environment import quiet_tensorflow
-    from autograder.feedback import HideTestTracebacks
+    from autograder.checks.environment import quiet_tensorflow
+    from autograder.grading.feedback import HideTestTracebacks
 
     quiet_tensorflow()  # kernels inherit this environment
     c.CourseDirectory.course_id = COURSE_ID

@@ -1,15 +1,50 @@
-"""Checks for the course's nbgrader test cells, and the instructor tooling.
+"""Redes Neuronales con Python y Keras: the checks that nbgrader test cells call.
 
-Test cells use the public API re-exported here; messages live in
-:mod:`autograder.messages`.
+This module is the one import surface of test cells: every name a test cell
+uses is exported here (``from autograder import ...``), and test cells reach
+the student's objects only through :func:`answer` and :func:`call`. The rooms
+behind it (see ``docs/architecture.md``):
+
+- :mod:`autograder.checks`: the checks and the message catalogue; they never
+  import nbgrader or the grading tooling;
+- :mod:`autograder.grading`: the instructor's tooling (command line, cycle,
+  runner, nbgrader steps, gradebook, reports, feedback);
+- :mod:`autograder.content`: course content tools (figures, the sample demo).
 """
 
-from .answers import answer, call, function
-from .arrays import check_array, check_kind, check_values
-from .environment import passed, quiet_tensorflow, set_seeds, setup_notebook
-from .outcomes import CheckFailure, IncorrectAnswer, NotAttempted, StudentCodeError
-from .outputs import check_number, check_probabilities
-from .values import check_equal, check_sequence
+from .checks.answers import answer, call, function, optional_answer
+from .checks.architecture import (
+    check_hidden_activations,
+    check_input,
+    check_layers,
+    check_min_hidden,
+    check_output,
+    check_output_shapes,
+    check_parameters,
+    check_sequential,
+)
+from .checks.arrays import check_array, check_kind, check_values
+from .checks.compiled import check_compiled, check_metric
+from .checks.data import (
+    cancer_split,
+    check_data_shapes,
+    check_scaled,
+    check_split_labels,
+    check_split_rows,
+    digits_split,
+)
+from .checks.environment import passed, quiet_tensorflow, set_seeds, setup_notebook
+from .checks.numbers import check_number, check_probabilities
+from .checks.outcomes import CheckFailure, IncorrectAnswer, NotAttempted, StudentCodeError
+from .checks.predictions import check_predicted_classes, check_predicts_probabilities
+from .checks.training import (
+    check_accuracy,
+    check_class_recall,
+    check_evaluation,
+    check_history,
+    check_plots_history,
+)
+from .checks.values import check_equal, check_sequence
 
 __all__ = [
     "CheckFailure",
@@ -18,14 +53,38 @@ __all__ = [
     "StudentCodeError",
     "answer",
     "call",
+    "cancer_split",
+    "check_accuracy",
     "check_array",
+    "check_class_recall",
+    "check_compiled",
+    "check_data_shapes",
     "check_equal",
+    "check_evaluation",
+    "check_hidden_activations",
+    "check_history",
+    "check_input",
     "check_kind",
+    "check_layers",
+    "check_metric",
+    "check_min_hidden",
     "check_number",
+    "check_output",
+    "check_output_shapes",
+    "check_parameters",
+    "check_plots_history",
+    "check_predicted_classes",
+    "check_predicts_probabilities",
     "check_probabilities",
+    "check_scaled",
     "check_sequence",
+    "check_sequential",
+    "check_split_labels",
+    "check_split_rows",
     "check_values",
+    "digits_split",
     "function",
+    "optional_answer",
     "passed",
     "quiet_tensorflow",
     "set_seeds",

@@ -16,17 +16,15 @@ import statistics
 import sys
 import time
 from functools import partial
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from autograder.data import cancer_split, digits_split  # noqa: E402
-from autograder.environment import set_seeds  # noqa: E402
-from autograder.models import predict, predicted_classes  # noqa: E402
+from autograder.checks.data import cancer_split, digits_split  # noqa: E402
+from autograder.checks.environment import set_seeds  # noqa: E402
+from autograder.checks.predictions import predict, predicted_classes  # noqa: E402
 
 MARGIN = 0.02  # below the worst reference run: other CPUs, other library builds
 RECALL_MARGIN = 0.10

@@ -23,18 +23,15 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-
-from conftest import course_with_submissions, expected, sample_notebook  # noqa: E402
-
-from autograder import grading  # noqa: E402
-from autograder.parallel import autograde_all  # noqa: E402
+from autograder.content.demo import course_with_submissions, load_expected, sample_notebook
+from autograder.grading import gradebook, steps
+from autograder.grading.course import prepare_environment
+from autograder.grading.runner import autograde_all
 
 
 def make_class(assignment: str, size: int) -> dict[str, Path]:
     """``size`` students cycling through the assignment's samples (right, wrong, broken)."""
-    samples = sorted(expected(assignment))
+    samples = sorted(load_expected(assignment))
     return {
         f"alumno{i:02d}_{name}": sample_notebook(assignment, name)
         for i, name in zip(range(size), cycle(samples), strict=False)
@@ -46,7 +43,7 @@ def nbgrader_cli() -> str:
 
 
 def scores(course, assignment, students):
-    return {r.student: r.points for r in grading.read_results(course, assignment, students)}
+    return {r.student: r.points for r in gradebook.read_results(course, assignment, students)}
 
 
 def run_serial(course, assignment, students):
@@ -111,6 +108,7 @@ def breakdown(path: Path) -> dict[str, float]:
 
 
 def main() -> None:
+    prepare_environment()
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignment", default="01_tensores")
     parser.add_argument("--size", type=int, default=24)
@@ -129,14 +127,14 @@ def main() -> None:
         same = scores(serial_course, a, students) == scores(parallel_course, a, students)
         solved = parallel_course.root / "source" / a / f"{a}.ipynb"
         single = course_with_submissions(tmp / "single", a, {"solucion": solved})
-        grading.autograde(single, a, "solucion")  # warm-up: imports, first kernel start
+        steps.autograde(single, a, "solucion")  # warm-up: imports, first kernel start
         start = time.monotonic()
-        assert grading.autograde(single, a, "solucion") == ""
+        assert steps.autograde(single, a, "solucion") == ""
         autograde_s = time.monotonic() - start
         execute_s = time_execute(solved)
         parts = breakdown(solved)
     graded = [o for o in summary.outcomes if not o.skipped]
-    print(f"class: {len(students)} submissions of {a} ({', '.join(sorted(expected(a)))})")
+    print(f"class: {len(students)} submissions of {a} ({', '.join(sorted(load_expected(a)))})")
     print(
         f"serial nbgrader autograde:   {serial_s:7.1f} s  (median {serial_median:.1f} s each, "
         f"peak kernel {serial_kernel_mb:.0f} MiB)"

@@ -13,10 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.cycle import run_demo
+from autograder.content.demo import run_demo
+from autograder.grading.course import prepare_environment
 
 
 def main() -> None:
+    prepare_environment()
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignment", action="append", dest="assignments")
     args = parser.parse_args()

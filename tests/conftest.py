@@ -1,7 +1,6 @@
 """Shared fixtures: one real nbgrader cycle per assignment, reused by its tests."""
 
 import fcntl
-import json
 import os
 import pickle
 from contextlib import contextmanager
@@ -9,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+from autograder.checks.environment import quiet_tensorflow
+from autograder.content.demo import SAMPLES, course_with_submissions, load_expected, sample_notebook
+from autograder.grading.course import REPO_ROOT as REPO
+from autograder.grading.course import prepare_environment
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "tests" / "samples"
+quiet_tensorflow()
+prepare_environment()
+
+__all__ = ["REPO", "SAMPLES", "course_with_submissions", "sample_notebook"]
 SOURCE_STUDENT = "fuente"  # the source notebook itself, submitted as a student
 
 
@@ -23,8 +26,7 @@ def assignments() -> list[str]:
 
 def expected(assignment: str) -> dict:
     """The samples' expected points; {} when missing (a test then fails on it)."""
-    path = SAMPLES / assignment / "expected.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return load_expected(assignment)
 
 
 @contextmanager
@@ -72,7 +74,7 @@ def graded(tmp_path_factory):
 
 def _cycle_once(shared: Path, assignment: str):
     """The first worker to ask runs the cycle; the others wait for it and reuse its report."""
-    from autograder.cycle import run_demo
+    from autograder.content.demo import run_demo
 
     workdir = shared / f"cycle-{assignment}"
     with open(shared / f"cycle-{assignment}.lock", "w") as lock:
@@ -93,27 +95,3 @@ def _cycle_once(shared: Path, assignment: str):
 
 def results_by_student(report, assignment: str) -> dict:
     return {r.student: r for r in report.results[assignment]}
-
-
-def course_with_submissions(root, assignment: str, notebooks: dict, db_url: str | None = None):
-    """A course whose ``submitted/`` holds ``notebooks`` (student -> path), as if collected."""
-    import shutil
-
-    from autograder.course import new_course_copy
-    from autograder.exchange import check_step, instructor_api
-
-    course = new_course_copy(root / "curso")
-    course.config.Exchange.root = str(root)  # exists; nbgrader only checks it
-    if db_url:
-        course.config.CourseDirectory.db_url = db_url
-    check_step("generate_assignment", instructor_api(course).generate_assignment(assignment))
-    for i, (student, path) in enumerate(sorted(notebooks.items())):
-        folder = course.folder("submitted") / student / assignment
-        folder.mkdir(parents=True)
-        shutil.copy2(path, folder / f"{assignment}.ipynb")
-        (folder / "timestamp.txt").write_text(f"2026-11-28 10:00:{i:02d}.000000 UTC")
-    return course
-
-
-def sample_notebook(assignment: str, student: str):
-    return SAMPLES / assignment / student / f"{assignment}.ipynb"

@@ -4,7 +4,7 @@ Instructor releases 01_tensores → student 1 fetches it in the Assignments pane
 correct answer in the notebook, runs it, sees the visible tests pass, validates, submits →
 student 2 submits a partial answer → the instructor collects, autogrades, generates and
 releases feedback (nbgrader CLI, as in a Lab terminal) → grades match
-tests/samples/01_tensores/expected.json → each student fetches feedback and sees their
+samples/01_tensores/expected.json → each student fetches feedback and sees their
 score and messages, with no hidden test code.
 """
 
@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from autograder.messages import PASSED
+from autograder.checks.messages import PASSED
 
 from .conftest import INSTRUCTOR, PREFIX, REPO, STUDENTS, log
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 ASSIGNMENT = "01_tensores"
-SAMPLES = REPO / "tests" / "samples" / ASSIGNMENT
+SAMPLES = REPO / "samples" / ASSIGNMENT
 SOURCE_NB = REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 RELEASE_NB = REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 # Which sample each student writes, and the points expected (expected.json).

@@ -1,0 +1,84 @@
+"""Command line for instructors: ``curso demo`` and ``curso grade``."""
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .course import REPO_ROOT, CourseError, prepare_environment
+from .exchange import StepFailed
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="curso", description="Redes Neuronales con Python y Keras")
+    sub = p.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="ciclo completo con las entregas de ejemplo")
+    demo.add_argument(
+        "--workdir", type=Path, default=REPO_ROOT / "runs" / time.strftime("demo-%Y%m%d-%H%M%S")
+    )
+    demo.add_argument(
+        "--assignment",
+        action="append",
+        dest="assignments",
+        help="solo esta tarea (se puede repetir)",
+    )
+    demo.add_argument("--workers", type=int, help="procesos de calificación (por defecto: núcleos)")
+    rel = sub.add_parser("release", help="regenera release/ desde source/ con nbgrader")
+    rel.add_argument("--assignment", action="append", dest="assignments")
+    grade = sub.add_parser("grade", help="califica las entregas de un curso real")
+    grade.add_argument("course_dir", type=Path)
+    grade.add_argument("--assignment", action="append", dest="assignments")
+    grade.add_argument(
+        "--no-exchange",
+        action="store_true",
+        help="no recoger del exchange: calificar lo que ya está en submitted/",
+    )
+    grade.add_argument(
+        "--workers", type=int, help="procesos de calificación (por defecto: núcleos)"
+    )
+    grade.add_argument("--force", action="store_true", help="recalificar también lo ya calificado")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    prepare_environment()
+    from ..content.demo import run_demo
+    from .cycle import grade_course
+    from .report import all_as_expected, render
+    from .runner import quiet_nbgrader_warnings
+
+    quiet_nbgrader_warnings()
+
+    if args.command == "release":
+        from .release import generate_release
+
+        done = generate_release(REPO_ROOT / "release", assignments=args.assignments)
+        print(f"release/ regenerado: {', '.join(done)}")
+        return 0
+    try:
+        if args.command == "demo":
+            report = run_demo(args.workdir, args.assignments, workers=args.workers)
+        else:
+            report = grade_course(
+                args.course_dir,
+                args.assignments,
+                use_exchange=not args.no_exchange,
+                workers=args.workers,
+                force=args.force,
+            )
+    except (CourseError, StepFailed) as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 2
+    print()
+    print(render(report))
+    if args.command == "demo" and not all_as_expected(report):
+        print("\nERROR: alguna entrega de ejemplo no obtuvo los puntos esperados.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

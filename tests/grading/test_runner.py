@@ -1,0 +1,216 @@
+"""Parallel autograding: same results as serial nbgrader, isolation, resume, gradebooks."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO, course_with_submissions, expected, sample_notebook
+from nbgrader.api import Gradebook
+
+from autograder.grading import gradebook
+from autograder.grading.runner import autograde_all
+
+A = "01_tensores"
+STUDENTS = ["correcto", "parcial", "con_errores", "sin_intentar"]
+pytestmark = pytest.mark.xdist_group("parallel")
+
+
+def _notebooks(students=STUDENTS):
+    return {s: sample_notebook(A, s) for s in students}
+
+
+def gradebook_snapshot(course, students):
+    """Every grade and comment nbgrader stored, per student and cell."""
+    snap = {}
+    with Gradebook(course.gradebook_url) as gb:
+        for student in students:
+            nb = gb.find_submission(A, student).notebooks[0]
+            for g in nb.grades:
+                snap[(student, g.name, "grade")] = (
+                    g.auto_score,
+                    g.manual_score,
+                    g.needs_manual_grade,
+                    g.max_score,
+                )
+            for c in nb.comments:
+                snap[(student, c.name, "comment")] = (c.auto_comment, c.manual_comment)
+    return snap
+
+
+def _coalesced(outputs):
+    """Outputs with consecutive stream chunks joined: the kernel may split a
+    line into chunks at any flush, in serial and parallel runs alike."""
+    merged = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (
+            last
+            and out.output_type == "stream" == last["output_type"]
+            and (out.name == last["name"])
+        ):
+            last["text"] += out.text
+        else:
+            merged.append(dict(out))
+    return merged
+
+
+def autograded_cells(course, student):
+    path = course.folder("autograded") / student / A / f"{A}.ipynb"
+    return [(c.source, _coalesced(c.get("outputs", []))) for c in nbformat.read(path, 4).cells]
+
+
+def test_parallel_equals_serial_nbgrader_autograde(tmp_path):
+    course = course_with_submissions(tmp_path, A, _notebooks())
+    nbgrader = shutil.which("nbgrader", path=os.path.dirname(sys.executable))
+    subprocess.run(
+        [nbgrader, "autograde", A], cwd=course.root, check=True, capture_output=True, timeout=600
+    )
+    serial = gradebook_snapshot(course, STUDENTS)
+    serial_cells = {s: autograded_cells(course, s) for s in STUDENTS}
+
+    summary = autograde_all(course, A, STUDENTS, workers=3, force=True, progress=lambda _: None)
+
+    assert summary.failures == []  # no «database is locked» with 3 concurrent SQLite writers
+    assert gradebook_snapshot(course, STUDENTS) == serial
+    for student in STUDENTS:
+        assert autograded_cells(course, student) == serial_cells[student], student
+    results = gradebook.read_results(course, A, STUDENTS)
+    for r in results:
+        assert r.points == expected(A)[r.student]["points"], r.student
+
+
+HANG = """
+import signal
+import socket
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass
+"""
+CRASH = "import os\nos.kill(os.getpid(), 9)"
+
+
+def _broken_copy(tmp_path, name, code):
+    nb = nbformat.read(sample_notebook(A, "correcto"), 4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(code))
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_hanging_and_crashing_submissions_do_not_stop_the_others(tmp_path):
+    notebooks = _notebooks(["correcto"])
+    notebooks["cuelga"] = _broken_copy(tmp_path, "cuelga", HANG)
+    notebooks["revienta"] = _broken_copy(tmp_path, "revienta", CRASH)
+    course = course_with_submissions(tmp_path, A, notebooks)
+
+    # The timeout leaves a slow (loaded) machine ample time for the healthy submissions.
+    summary = autograde_all(
+        course, A, sorted(notebooks), workers=2, submission_timeout=60, progress=lambda _: None
+    )
+
+    outcomes = {o.student: o for o in summary.outcomes}
+    assert "tiempo agotado" in outcomes["cuelga"].error
+    assert not outcomes["correcto"].error
+    assert gradebook.read_results(course, A, ["correcto"])[0].total == 10
+    # a dead kernel ends graded (cells after the crash score 0) or clearly flagged
+    crashed = gradebook.read_results(course, A, ["revienta"])[0]
+    assert outcomes["revienta"].error or crashed.total < 10
+
+
+def test_interrupted_run_loses_nothing_and_resumes(tmp_path):
+    course = course_with_submissions(tmp_path, A, _notebooks())
+    state = course.root / ".autograde_state" / A
+    cmd = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "grade",
+        str(course.root),
+        "--no-exchange",
+        "--workers",
+        "1",
+        "--assignment",
+        A,
+    ]
+    run = subprocess.Popen(
+        cmd, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 300
+    while not (state.is_dir() and any(state.glob("*.json"))) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os.killpg(run.pid, signal.SIGKILL)  # the whole run, its workers and kernels
+    run.wait()
+    first = {p.stem for p in state.glob("*.json")}
+    assert first and len(first) < len(STUDENTS)
+
+    seen = []
+    summary = autograde_all(course, A, STUDENTS, workers=2, progress=seen.append)
+
+    skipped = {o.student for o in summary.outcomes if o.skipped}
+    assert skipped == first
+    assert {o.student for o in summary.outcomes if not o.skipped} == set(STUDENTS) - first
+    assert summary.failures == []
+    for r in gradebook.read_results(course, A, STUDENTS):
+        assert r.points == expected(A)[r.student]["points"], r.student
+    marker = json.loads((state / "correcto.json").read_text())
+    assert marker["timestamp"].startswith("2026-11-28")
+
+    # a re-run skips everything graded; a new submission (new timestamp) is graded again
+    stamp = course.folder("submitted") / "sin_intentar" / A / "timestamp.txt"
+    stamp.write_text("2026-11-29 09:00:00.000000 UTC")
+    rerun = autograde_all(course, A, STUDENTS, workers=1, progress=lambda _: None)
+    assert [o.student for o in rerun.outcomes if not o.skipped] == ["sin_intentar"]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def postgres_url():
+    """A real PostgreSQL server on loopback, started for this test and stopped after."""
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    assert bins, "PostgreSQL no está instalado (apt-get install postgresql; .ci/run lo hace)"
+    pg = bins[-1].parent
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    home = Path(tempfile.mkdtemp(prefix="pg-"))
+    home.chmod(0o755)
+    if as_pg:
+        shutil.chown(home, "postgres", "postgres")
+    data, port = home / "data", _free_port()
+    run = partial(subprocess.run, check=True, capture_output=True, timeout=120)
+    run([*as_pg, pg / "initdb", "-D", data, "-U", "postgres", "--auth=trust"])
+    opts = f"-p {port} -k {home} -c listen_addresses=127.0.0.1"
+    # -l: the server must not inherit our pipes, or run() would wait for it to exit
+    run([*as_pg, pg / "pg_ctl", "-D", data, "-l", home / "log", "-o", opts, "-w", "start"])
+    try:
+        run([*as_pg, pg / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "gb"])
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/gb"
+    finally:
+        run([*as_pg, pg / "pg_ctl", "-D", data, "-m", "immediate", "stop"])
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_postgresql_gradebook_with_parallel_workers(tmp_path, postgres_url):
+    students = ["correcto", "parcial", "sin_intentar"]
+    course = course_with_submissions(tmp_path, A, _notebooks(students), db_url=postgres_url)
+    assert course.gradebook_url.startswith("postgresql+psycopg2://")
+
+    summary = autograde_all(course, A, students, workers=2, progress=lambda _: None)
+
+    assert summary.failures == []
+    for r in gradebook.read_results(course, A, students):
+        assert r.points == expected(A)[r.student]["points"], r.student
+    assert not (course.root / "gradebook.db").exists()  # nothing went to SQLite
