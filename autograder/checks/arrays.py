@@ -64,9 +64,13 @@ def check_kind(value: object, name: str, kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     is_array = isinstance(value, np.ndarray)
-    ok = {"numpy": is_array, "tensor": is_tensor(value), "array": is_array or is_tensor(value)}
-    if not ok[kind]:
-        raise IncorrectAnswer(message(f"type_{kind}", name=name, found=describe(value)))
+    found = describe(value)
+    if kind == "numpy" and not is_array:
+        raise IncorrectAnswer(message("type_numpy", name=name, found=found))
+    if kind == "tensor" and not is_tensor(value):
+        raise IncorrectAnswer(message("type_tensor", name=name, found=found))
+    if kind == "array" and not (is_array or is_tensor(value)):
+        raise IncorrectAnswer(message("type_array", name=name, found=found))
 
 
 def _check_ndim(array: np.ndarray, name: str, ndim: int, hints: Mapping) -> None:

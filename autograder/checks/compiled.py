@@ -138,7 +138,9 @@ def _labels_text(encoding: str | None, labels: object, out: Step, classes: int) 
         return message("labels_binary_output")
     if encoding is None:
         return message("labels_classes", classes=classes)
-    return message(f"labels_{encoding}", shape=np.shape(labels))
+    if encoding == "onehot":
+        return message("labels_onehot", shape=np.shape(labels))
+    return message("labels_sparse", shape=np.shape(labels))
 
 
 def _check_accuracy_metric(
