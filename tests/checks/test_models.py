@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import fails
 
-from autograder import IncorrectAnswer, StudentCodeError
+from autograder import IncorrectAnswer, StudentCodeError, call
 from autograder.checks.architecture import (
     activation_name,
     check_hidden_activations,
@@ -520,3 +520,16 @@ def test_sparse_labels():
         sparse_labels(np.full((2, 3), 0.5), "y", 3)
     with fails(IncorrectAnswer, "se esperaban etiquetas enteras"):
         sparse_labels(np.zeros((4, 7)), "y_train", 10)
+
+
+def test_calling_a_function_with_a_model_argument_warns_nothing(capfd):
+    # In a test cell any stderr output, a warning included, scores 0 (05 prediccion_clases
+    # hands models to the student's function).
+    model = compiled(reference())
+    student = {"predecir": lambda m, x: np.argmax(m.predict(x, verbose=0), axis=1)}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = call("predecir", model, np.zeros((3, 64), "float32"), namespace=student, quiet=True)
+    assert found.shape == (3,)
+    assert [str(w.message) for w in caught] == []
+    assert capfd.readouterr().err == ""
