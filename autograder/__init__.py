@@ -24,7 +24,9 @@ from .checks.architecture import (
     check_sequential,
 )
 from .checks.arrays import check_array, check_kind, check_values
+from .checks.budget import report_training
 from .checks.compiled import check_compiled, check_metric
+from .checks.confusion import check_confusion_matrix, check_recall
 from .checks.data import (
     cancer_split,
     check_data_shapes,
@@ -58,6 +60,7 @@ __all__ = [
     "check_array",
     "check_class_recall",
     "check_compiled",
+    "check_confusion_matrix",
     "check_data_shapes",
     "check_equal",
     "check_evaluation",
@@ -76,6 +79,7 @@ __all__ = [
     "check_predicted_classes",
     "check_predicts_probabilities",
     "check_probabilities",
+    "check_recall",
     "check_scaled",
     "check_sequence",
     "check_sequential",
@@ -87,6 +91,7 @@ __all__ = [
     "optional_answer",
     "passed",
     "quiet_tensorflow",
+    "report_training",
     "set_seeds",
     "setup_notebook",
 ]
