@@ -26,7 +26,7 @@ from .checks.architecture import (
 from .checks.arrays import check_array, check_kind, check_values
 from .checks.budget import report_training
 from .checks.compiled import check_compiled, check_metric
-from .checks.confusion import check_confusion_matrix, check_recall
+from .checks.confusion import check_confusion_matrix, check_recall, model_classes
 from .checks.data import (
     cancer_split,
     check_data_shapes,
@@ -88,6 +88,7 @@ __all__ = [
     "check_values",
     "digits_split",
     "function",
+    "model_classes",
     "optional_answer",
     "passed",
     "quiet_tensorflow",

@@ -34,14 +34,14 @@ def report_training(history: object, seconds: object, *, budget: float, seconds_
     epochs, steps = _epochs_and_steps(history)
     if epochs is None:
         return
-    batches = message("training_batches", steps=steps) if steps else ""
+    # message() strips its result: the optional fragments get their leading space here.
+    batches = " " + message("training_batches", steps=steps) if steps else ""
     if isinstance(seconds, numbers.Real) and not isinstance(seconds, bool) and seconds >= 0:
-        time = message(
-            "training_time", seconds=_seconds_text(float(seconds)), budget=_seconds_text(budget)
-        )
+        shown = {"seconds": _seconds_text(float(seconds)), "budget": f"{budget:g}"}
+        time = " " + message("training_time", **shown)
         advice = message("training_over_budget") if seconds > budget else ""
     else:
-        time = message("training_no_time", seconds_name=seconds_name)
+        time = " " + message("training_no_time", seconds_name=seconds_name)
         advice = ""
     line = message("training_report", epochs=epochs, batches=batches, time=time)
     sys.stdout.write(f"{line} {advice}".strip() + "\n")

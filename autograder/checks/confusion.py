@@ -20,8 +20,7 @@ def model_confusion(
     row = true class, column = predicted class (scikit-learn's order). Classes are the
     argmax of the outputs, or ``p > 0.5`` for one sigmoid column; the outputs need not be
     probabilities (another grade cell checks the output layer)."""
-    probs = probability_rows(predict(model, name, x), name, classes, probabilities=False)
-    predicted = predicted_classes(probs)
+    predicted = model_classes(model, name, x, classes=classes)
     truth = np.asarray(y).reshape(-1).astype(int)
     matrix = np.zeros((classes, classes), dtype=int)
     np.add.at(matrix, (truth, predicted), 1)
@@ -139,3 +138,10 @@ def check_recall(
                 hint=hint,
             )
         )
+
+
+def model_classes(model: object, name: str, x: np.ndarray, *, classes: int) -> np.ndarray:
+    """The grader's predicted class per row of ``x`` (argmax, or ``p > 0.5`` for one
+    sigmoid column), shape ``(len(x),)``; the outputs need not be probabilities."""
+    probs = probability_rows(predict(model, name, x), name, classes, probabilities=False)
+    return predicted_classes(probs)
