@@ -39,6 +39,7 @@ from .checks.environment import passed, quiet_tensorflow, set_seeds, setup_noteb
 from .checks.numbers import check_number, check_probabilities
 from .checks.outcomes import CheckFailure, IncorrectAnswer, NotAttempted, StudentCodeError
 from .checks.predictions import check_predicted_classes, check_predicts_probabilities
+from .checks.reasoning import check_reasoned_number
 from .checks.training import (
     check_accuracy,
     check_class_recall,
@@ -79,6 +80,7 @@ __all__ = [
     "check_predicted_classes",
     "check_predicts_probabilities",
     "check_probabilities",
+    "check_reasoned_number",
     "check_recall",
     "check_scaled",
     "check_sequence",

@@ -371,6 +371,7 @@ MESSAGES = {
         "de nuevo desde la creación del modelo; `val_accuracy` en las últimas épocas te "
         "dice si vas bien."
     ),
+    "reasoned_wrong": "`{name}` vale {found}: no es el valor correcto. {hint}",
     # --- end issue 15 ---
 }
 
