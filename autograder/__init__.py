@@ -24,7 +24,9 @@ from .checks.architecture import (
     check_sequential,
 )
 from .checks.arrays import check_array, check_kind, check_values
+from .checks.budget import report_training
 from .checks.compiled import check_compiled, check_metric
+from .checks.confusion import check_confusion_matrix, check_recall, model_classes
 from .checks.data import (
     cancer_split,
     check_data_shapes,
@@ -37,6 +39,7 @@ from .checks.environment import passed, quiet_tensorflow, set_seeds, setup_noteb
 from .checks.numbers import check_number, check_probabilities
 from .checks.outcomes import CheckFailure, IncorrectAnswer, NotAttempted, StudentCodeError
 from .checks.predictions import check_predicted_classes, check_predicts_probabilities
+from .checks.reasoning import check_reasoned_number
 from .checks.training import (
     check_accuracy,
     check_class_recall,
@@ -58,6 +61,7 @@ __all__ = [
     "check_array",
     "check_class_recall",
     "check_compiled",
+    "check_confusion_matrix",
     "check_data_shapes",
     "check_equal",
     "check_evaluation",
@@ -76,6 +80,8 @@ __all__ = [
     "check_predicted_classes",
     "check_predicts_probabilities",
     "check_probabilities",
+    "check_reasoned_number",
+    "check_recall",
     "check_scaled",
     "check_sequence",
     "check_sequential",
@@ -84,9 +90,11 @@ __all__ = [
     "check_values",
     "digits_split",
     "function",
+    "model_classes",
     "optional_answer",
     "passed",
     "quiet_tensorflow",
+    "report_training",
     "set_seeds",
     "setup_notebook",
 ]

@@ -322,6 +322,57 @@ MESSAGES = {
         "Usa el argumento `modelo`, no la variable global `{model}`, y toma la clase "
         "más probable de cada fila con `np.argmax(..., axis=1)`."
     ),
+    # --- issue 15: confusion matrix, per-class recall, training budget (confusion.py,
+    # budget.py) ---
+    "confusion_type": (
+        "`{name}` es {found}; se esperaba una matriz de {classes}×{classes} con números enteros. "
+        "Calcúlala con `confusion_matrix(y_test, clases_test)`."
+    ),
+    "confusion_shape": (
+        "`{name}` tiene forma {found}; se esperaba ({classes}, {classes}): una fila por clase "
+        "real y una columna por clase predicha."
+    ),
+    "confusion_counts": (
+        "`{name}` debe contar ejemplos: solo números enteros y no negativos. Calcúlala con "
+        "`confusion_matrix(y_test, clases_test)`."
+    ),
+    "confusion_total": (
+        "Los números de `{name}` suman {found}; se esperaba {expected}, uno por ejemplo de "
+        "prueba. Compara `y_test` con las clases predichas de todo `x_test`."
+    ),
+    "confusion_transposed": (
+        "`{name}` está traspuesta: las filas deben ser la clase real y las columnas la clase "
+        "predicha. Llama a `confusion_matrix(y_test, clases_test)` en ese orden."
+    ),
+    "confusion_mismatch": (
+        "`{name}` es {found}, pero las predicciones de `{model}` con los datos de prueba dan "
+        "{expected} (lo calcula el calificador). Calcula las clases con tu modelo y todo "
+        "`x_test` (con una salida sigmoid, clase 1 si la probabilidad es mayor que 0,5; con "
+        "softmax, la columna más probable) y no cambies `x_test` ni `y_test`."
+    ),
+    "rate_type": "`{name}` es {found}; se esperaba un solo número entre 0 y 1. {hint}",
+    "rate_range": ("`{name}` vale {found}; una fracción de ejemplos está entre 0 y 1. {hint}"),
+    "recall_mismatch": (
+        "`{name}` vale {found}; con la matriz de confusión de `{model}` (la calcula el "
+        "calificador) se esperaba {expected}. {hint}"
+    ),
+    "training_report": "⏱️ Entrenaste {epochs} épocas{batches}{time}.",
+    "training_batches": " de {steps} lotes cada una",
+    "training_time": " en {seconds} s (presupuesto: {budget} s)",
+    "training_no_time": (
+        " (no encuentro el tiempo en `{seconds_name}`: no borres las líneas que lo miden)"
+    ),
+    "training_over_budget": (
+        "Te pasaste del presupuesto: prueba lotes más grandes o menos épocas. El tiempo no "
+        "cuenta para la nota, pero un entrenamiento corto te deja probar más."
+    ),
+    "accuracy_hint_budget": (
+        "Prueba más épocas o lotes más pequeños (así los pesos se ajustan más veces) y ejecuta "
+        "de nuevo desde la creación del modelo; `val_accuracy` en las últimas épocas te "
+        "dice si vas bien."
+    ),
+    "reasoned_wrong": "`{name}` vale {found}: no es el valor correcto. {hint}",
+    # --- end issue 15 ---
 }
 
 # How :func:`autograder.describe.describe` names a value's type.
