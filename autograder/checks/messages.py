@@ -165,8 +165,8 @@ MESSAGES = {
         '`activation="sigmoid"` en la capa de salida.'
     ),
     "model_predict_error": (
-        "Al calcular `{name}.predict(x)` con datos de {features} columnas se lanzó "
-        "`{ename}: {evalue}`. Revisa la forma de la entrada del modelo."
+        "Al calcular `{name}.predict(x)` con datos de {features} columnas: {error}. "
+        "Revisa la forma de la entrada del modelo."
     ),
     "model_predict_shape": (
         "`{name}.predict(x)` devuelve forma {found}; se esperaba {expected}. Revisa la capa de "
@@ -321,6 +321,12 @@ MESSAGES = {
     "classes_hint_values": (
         "Usa el argumento `modelo`, no la variable global `{model}`, y toma la clase "
         "más probable de cada fila con `np.argmax(..., axis=1)`."
+    ),
+    # --- issue 12: library errors in one Spanish line; integer values given as floats ---
+    "model_input_width": "`{name}` espera entradas de {expected} valores y recibió {found}",
+    "number_float_not_integer": (
+        "`{name}` es el decimal `{found}` (de tipo `{type}`); se esperaba un número entero "
+        "(`int`). {hint}"
     ),
 }
 
