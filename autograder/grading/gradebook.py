@@ -121,6 +121,18 @@ def export_grades(
             if result and result.error:
                 row.update(dict.fromkeys(SCORE_COLUMNS, ""))
             writer.writerow(row)
+        exported = {(row.get("assignment"), row.get("student_id")) for row in rows}
+        for (assignment, student), result in by_key.items():
+            if (assignment, student) not in exported and result.error:
+                # never reached the gradebook (e.g. flagged before grading)
+                writer.writerow(
+                    {
+                        "assignment": assignment,
+                        "student_id": student,
+                        "estado": result.status,
+                        "motivo": result.error,
+                    }
+                )
     return dest
 
 

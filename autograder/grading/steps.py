@@ -62,7 +62,7 @@ def failure_reason(result: dict) -> str:
             continue
         for after in lines[index + 1 :]:
             match = _EXCEPTION_LINE.match(after.removeprefix("[ERROR] ").strip())
-            if match and not after.startswith(" "):
+            if match:
                 name, detail = match.groups()
                 if detail and not detail.startswith(_GENERIC):
                     return f"{name}: {detail}" if name != "StructureError" else detail

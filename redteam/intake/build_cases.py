@@ -65,8 +65,11 @@ def drop_metadata(nb):
 def build_02() -> None:
     a = "02_neurona"
     write(a, "celda_dividida", split_cell(sample(a), "ejercicio1_solucion"))
-    write(a, "prueba_copiada", copy_test_above_answer(sample(a), "dense_configuracion",
-                                                      "ejercicio3_solucion"))
+    write(
+        a,
+        "prueba_copiada",
+        copy_test_above_answer(sample(a), "dense_configuracion", "ejercicio3_solucion"),
+    )
     write(a, "sin_metadatos", drop_metadata(sample(a)))
     nb = sample(a)
     del nb.cells[index_of(nb, "dense_configuracion")]
@@ -90,9 +93,15 @@ def build_02() -> None:
     write(a, "dos_cuadernos", sample(a), f"{a}-Copy1.ipynb")
     nbformat.write(sample(a, "parcial"), HERE / a / "dos_cuadernos" / "Untitled.ipynb")
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell('print("hola")'), nbformat.v4.new_markdown_cell("Mis notas")]
+        cells=[
+            nbformat.v4.new_code_cell('print("hola")'),
+            nbformat.v4.new_markdown_cell("Mis notas"),
+        ]
     )
     write(a, "ajeno_sin_metadatos", nb)
+    write(a, "visible_superada_oculta_falla", sample(a, "olvida_sesgo"))
+    # first round: the untouched release; the test then drops the correct one in place
+    write(a, "reentrega", sample(a, "sin_intentar"))
 
 
 def build_04() -> None:
