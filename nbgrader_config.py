@@ -54,6 +54,9 @@ def configure_intake(c):
     from autograder.grading.outputs import LimitOutputBytes
     from autograder.grading.structure import OverwriteCellsInOrder, RepairStructure
 
+    c.OverwriteCells.missing_cell_notification = (
+        "Esta celda (id: {cell_id}) faltaba en tu entrega: el calificador la volvió a añadir.\n\n"
+    )
     c.Autograde.sanitize_preprocessors = [
         ClearOutput,
         RepairStructure,
