@@ -49,7 +49,8 @@ def notebooks_in(folder: Path) -> list[str]:
 
 
 def _rename_record(course: Course, assignment: str, student: str) -> Path:
-    return course.root / resume.STATE_DIR / assignment / f"{student}.renombrado.json"
+    # a folder of its own: the resume markers are the ``*.json`` files of the folder above
+    return course.root / resume.STATE_DIR / assignment / "renombrados" / f"{student}.json"
 
 
 def check_submissions(course: Course, assignment: str, students: list[str]) -> Intake:
