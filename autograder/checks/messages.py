@@ -328,6 +328,7 @@ MESSAGES = {
         "`{name}` es el decimal `{found}` (de tipo `{type}`); se esperaba un número entero "
         "(`int`). {hint}"
     ),
+    "numpy_scalar": "un número de NumPy (`np.{type}`)",
 }
 
 # How :func:`autograder.describe.describe` names a value's type.

@@ -55,15 +55,20 @@ def check_number(
             )
         )
     if integer and isinstance(scalar, float) and np.isfinite(scalar):
+        shown_type = type(value).__name__
+        if isinstance(value, np.ndarray) or is_tensor(value):
+            shown_type = str(np.asarray(value).dtype)  # a 0-d array or tensor: its dtype
         raise IncorrectAnswer(
             message(
                 "number_float_not_integer",
                 name=name,
                 found=repr(scalar),
-                type=type(value).__name__ if not is_tensor(value) else str(np.asarray(value).dtype),
+                type=shown_type,
                 hint=hint or message("hint_integer"),
             )
         )
+    if integer and isinstance(scalar, float):
+        raise IncorrectAnswer(message("number_not_finite", name=name, found=scalar))
     if integer and not isinstance(scalar, int):
         raise IncorrectAnswer(
             message(

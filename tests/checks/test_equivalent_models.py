@@ -163,7 +163,11 @@ def test_rows_that_do_not_sum_to_one_still_fail_in_float16():
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(1.0, "`1.0` (de tipo `float`)"), (np.float64(1.0), "`1.0` (de tipo `float64`)")],
+    [
+        (1.0, "`1.0` (de tipo `float`)"),
+        (np.float64(1.0), "`1.0` (de tipo `float64`)"),
+        (np.array(2.0), "`2.0` (de tipo `float64`)"),
+    ],
 )
 def test_float_class_index_is_named_a_float(value, shown):
     text = fails(check_number, value, "clase", 1, integer=True, match=shown)
@@ -176,3 +180,9 @@ def test_dtype_hint_keeps_its_space():
         lambda: check_array(tensor, "t", kind="tensor", dtype="float32"), match="o `tf.cast"
     )
     assert "`.astype(np.float32)` o `tf.cast(..., tf.float32)`" in text
+
+
+def test_numpy_numbers_are_named_as_numbers():
+    text = fails(lambda: check_array(np.float32(1.0), "x", kind="numpy"), match="np.float32")
+    assert "un número de NumPy (`np.float32`)" in text and "objeto de tipo" not in text
+    fails(lambda: check_number(float("nan"), "clase", integer=True), match="número finito")

@@ -57,7 +57,9 @@ def test_number_not_finite():
 
 def test_integer_required():
     check_number(np.int64(2), "clase", 2, integer=True)
-    with fails("`clase` vale 2; se esperaba un número entero", "np.argmax"):
+    with fails(
+        "`clase` es el decimal `2.0` (de tipo `float`); se esperaba un número entero", "np.argmax"
+    ):
         check_number(2.0, "clase", 2, integer=True)
 
 
