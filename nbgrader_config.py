@@ -14,10 +14,10 @@ CELL_TIMEOUT_S = 180  # Keras import + training is ~20 s here; 1-CPU pods are sl
 
 def configure(c):
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from nbgrader.preprocessors import GetGrades
 
     from autograder.checks.environment import quiet_tensorflow
-    from autograder.grading.feedback import HideTestTracebacks
+    from autograder.grading.feedback import ClearHiddenTestsInTestCells, HideTestTracebacks
 
     quiet_tensorflow()  # kernels inherit this environment
     c.CourseDirectory.course_id = COURSE_ID
@@ -29,9 +29,51 @@ def configure(c):
     c.CollectApp.check_owner = False
     c.GenerateFeedback.preprocessors = [
         GetGrades,
-        ClearHiddenTests,
+        ClearHiddenTestsInTestCells,
         HideTestTracebacks,
         CSSHTMLHeaderPreprocessor,
+    ]
+    configure_intake(c)
+
+
+def configure_intake(c):
+    """Issue 12: grade notebooks whose structure an editor changed; cap outputs by bytes."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        Execute,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
+
+    from autograder.grading.outputs import LimitOutputBytes
+    from autograder.grading.structure import OverwriteCellsInOrder, RepairStructure
+
+    c.OverwriteCells.missing_cell_notification = (
+        "Esta celda (id: {cell_id}) faltaba en tu entrega: el calificador la volvió a añadir.\n\n"
+    )
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput,
+        RepairStructure,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        OverwriteCellsInOrder,
+        CheckCellMetadata,
+    ]
+    c.Autograde.autograde_preprocessors = [
+        Execute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        LimitOutputBytes,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
     ]
 
 

@@ -24,6 +24,9 @@ from .outcomes import IncorrectAnswer
 
 # Activation names that are the same function under another name.
 _ACTIVATION_ALIASES = {"softmax_v2": "softmax", "none": "linear", "": "linear"}
+# Layers that change nothing the checks look at: an input declaration and dropout (off
+# when predicting). A Flatten is ignored too when the model's input is flat (see
+# :func:`_changes_nothing`).
 _IGNORED_LAYERS = {"Dropout", "InputLayer"}
 _ACTIVATION_LAYERS = {"Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "PReLU"}
 
@@ -105,23 +108,65 @@ def dense_steps(model: object, name: str) -> list[Step]:
             added = _activation_layer_name(layer)
             combined = added if last.activation == "linear" else f"{last.activation} → {added}"
             steps[-1] = Step(last.layer, last.units, combined, index, kind)
-        elif kind not in _IGNORED_LAYERS:
+        elif kind not in _IGNORED_LAYERS and not _changes_nothing(model, layer):
             raise IncorrectAnswer(message("model_layer_kind", index=index, layer=kind))
     if not steps:
         raise IncorrectAnswer(message("model_no_layers", name=name))
     return steps
 
 
+def _model_type_error(value: object, name: str) -> IncorrectAnswer:
+    keras = keras_module()
+    found = describe(value)
+    if isinstance(value, type):
+        found = message("class_not_instance", cls=value.__name__)
+    elif isinstance(value, keras.Model):
+        found = f"un modelo `{type(value).__name__}`"
+    return IncorrectAnswer(message("model_type", name=name, found=found))
+
+
+def is_chain(model: object) -> bool:
+    """A Functional model whose layers feed each other one after another, like a
+    ``Sequential`` (read through the public ``layer.input`` / ``layer.output``)."""
+    keras = keras_module()
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    try:
+        if len(model.inputs) != 1 or len(model.outputs) != 1 or not layers:
+            return False
+        feeds = [model.inputs[0], *(layer.output for layer in layers[:-1])]
+        return all(layer.input is feed for layer, feed in zip(layers, feeds, strict=True)) and (
+            layers[-1].output is model.outputs[0]
+        )
+    except (AttributeError, ValueError, TypeError):  # subclassed models have no graph
+        return False
+
+
+def _changes_nothing(model: object, layer: object) -> bool:
+    """A ``Flatten`` of flat vectors: the model's input has one axis of features (or is
+    not declared yet: a model built on first ``fit`` flattens whatever it is given, and
+    the input and accuracy checks judge that)."""
+    if not isinstance(layer, keras_module().layers.Flatten):
+        return False
+    shape = input_shape(model)
+    return shape is None or len(shape) == 2
+
+
 def sequential_steps(value: object, name: str) -> list[Step]:
     """The dense steps of ``value``; fail unless it is a ``keras.Sequential`` of them."""
+    if not isinstance(value, keras_module().Sequential):
+        raise _model_type_error(value, name)
+    return model_steps(value, name)
+
+
+def model_steps(value: object, name: str) -> list[Step]:
+    """The dense steps of a ``keras.Sequential`` or of a Functional ``keras.Model`` that is
+    a chain of layers: checks of layers, shapes, compile settings and predictions judge
+    what the model does; only :func:`check_sequential` asks for the ``Sequential`` class."""
     keras = keras_module()
-    if not isinstance(value, keras.Sequential):
-        found = describe(value)
-        if isinstance(value, type):
-            found = message("class_not_instance", cls=value.__name__)
-        elif isinstance(value, keras.Model):
-            found = f"un modelo `{type(value).__name__}`"
-        raise IncorrectAnswer(message("model_type", name=name, found=found))
+    if not isinstance(value, keras.Sequential) and not (
+        isinstance(value, keras.Model) and is_chain(value)
+    ):
+        raise _model_type_error(value, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return dense_steps(value, name)
@@ -133,7 +178,7 @@ def check_sequential(value: object, name: str) -> None:
     Like every ``check_*`` here it returns nothing: a test cell ending with it
     must leave no value that nbgrader could read as partial credit.
     """
-    sequential_steps(value, name)
+    sequential_steps(value, name)  # the one check that asks for the class itself
 
 
 def _units_text(units: Sequence[int]) -> str:
@@ -142,7 +187,7 @@ def _units_text(units: Sequence[int]) -> str:
 
 def check_layers(model: object, name: str, units: Sequence[int]) -> None:
     """The model has exactly ``len(units)`` dense steps with these units."""
-    steps = sequential_steps(model, name)
+    steps = model_steps(model, name)
     found = [s.units for s in steps]
     if len(steps) != len(units):
         if len(steps) < len(units) and found[-1:] == list(units[-1:]):
@@ -170,7 +215,7 @@ def check_layers(model: object, name: str, units: Sequence[int]) -> None:
 
 
 def _hidden_steps(model: object, name: str) -> list[Step]:
-    steps = sequential_steps(model, name)
+    steps = model_steps(model, name)
     if len(steps) < 2:
         raise IncorrectAnswer(
             message("model_min_hidden", name=name, units=_units_text([s.units for s in steps]))
@@ -199,7 +244,7 @@ def check_input(model: object, name: str, features: int, *, unbuilt_ok: bool = F
 
     With ``unbuilt_ok``, a model that does not know its input shape yet passes (one
     written without ``keras.Input`` learns it only when first trained)."""
-    sequential_steps(model, name)
+    model_steps(model, name)
     found = input_shape(model)
     if found is None and unbuilt_ok:
         return
@@ -216,13 +261,15 @@ def check_input(model: object, name: str, features: int, *, unbuilt_ok: bool = F
 
 def check_output_shapes(model: object, name: str, features: int) -> None:
     """Every dense step outputs ``(None, units)`` for inputs of ``features`` values."""
-    steps = sequential_steps(model, name)
+    steps = model_steps(model, name)
     check_input(model, name, features)
     shape: tuple = (None, features)
     by_layer = {s.layer: s for s in steps}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for index, layer in enumerate(model.layers, 1):
+            if isinstance(layer, keras_module().layers.InputLayer):
+                continue  # a Functional model lists its input as a layer
             shape = tuple(layer.compute_output_shape(shape))
             if index in by_layer and shape != (None, by_layer[index].units):
                 raise IncorrectAnswer(
@@ -254,7 +301,7 @@ def check_parameters(
     Each layer is checked against the student's own previous layer, so a wrong
     ``units`` elsewhere is not punished twice.
     """
-    steps = sequential_steps(model, name)
+    steps = model_steps(model, name)
     check_input(model, name, features)
     layers = model.layers
     inputs = features
@@ -313,7 +360,7 @@ def check_output(model: object, name: str, classes: int) -> None:
     predicted rows themselves (sigmoid and softmax give the same loss and
     accuracy in Keras 3: only the predictions tell them apart).
     """
-    out = sequential_steps(model, name)[-1]
+    out = model_steps(model, name)[-1]
     if classes == 2:
         if not (
             (out.units == 1 and out.activation == "sigmoid")

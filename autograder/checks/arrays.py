@@ -99,7 +99,8 @@ def _check_shape(array: np.ndarray, name: str, shape: tuple, hints: Mapping) -> 
 def _check_dtype(value: object, name: str, dtype: str) -> None:
     found = dtype_name(value)
     if found != np.dtype(dtype).name:
-        tensor_hint = message("tensor_hint", expected=dtype) if is_tensor(value) else ""
+        # message() strips its text: the space before « o `tf.cast`…» is added here.
+        tensor_hint = " " + message("tensor_hint", expected=dtype) if is_tensor(value) else ""
         raise IncorrectAnswer(
             message("dtype", name=name, found=found, expected=dtype, tensor_hint=tensor_hint)
         )

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .architecture import Step, keras_module, output_kind, sequential_steps, snake_case
+from .architecture import Step, keras_module, model_steps, output_kind, snake_case
 from .messages import message
 from .outcomes import IncorrectAnswer
 
@@ -93,7 +93,7 @@ def check_compiled(
     sparse categorical crossentropy, one-hot labels categorical crossentropy,
     one sigmoid output binary crossentropy. Unknown labels accept either.
     """
-    steps = sequential_steps(model, name)
+    steps = model_steps(model, name)
     config = model.get_compile_config() or {}
     if not config:
         raise IncorrectAnswer(message("model_not_compiled", name=name))
@@ -126,7 +126,7 @@ def check_compiled(
 
 def check_metric(model: object, name: str, *, classes: int, labels: object = None) -> None:
     """Compiled with an accuracy metric that fits the labels (the loss is another check)."""
-    steps = sequential_steps(model, name)
+    steps = model_steps(model, name)
     config = model.get_compile_config() or {}
     if not config:
         raise IncorrectAnswer(message("model_not_compiled", name=name))

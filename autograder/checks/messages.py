@@ -165,8 +165,8 @@ MESSAGES = {
         '`activation="sigmoid"` en la capa de salida.'
     ),
     "model_predict_error": (
-        "Al calcular `{name}.predict(x)` con datos de {features} columnas se lanzó "
-        "`{ename}: {evalue}`. Revisa la forma de la entrada del modelo."
+        "Al calcular `{name}.predict(x)` con datos de {features} columnas: {error}. "
+        "Revisa la forma de la entrada del modelo."
     ),
     "model_predict_shape": (
         "`{name}.predict(x)` devuelve forma {found}; se esperaba {expected}. Revisa la capa de "
@@ -373,6 +373,13 @@ MESSAGES = {
     ),
     "reasoned_wrong": "`{name}` vale {found}: no es el valor correcto. {hint}",
     # --- end issue 15 ---
+    # --- issue 12: library errors in one Spanish line; integer values given as floats ---
+    "model_input_width": "`{name}` espera entradas de {expected} valores y recibió {found}",
+    "number_float_not_integer": (
+        "`{name}` es el decimal `{found}` (de tipo `{type}`); se esperaba un número entero "
+        "(`int`). {hint}"
+    ),
+    "numpy_scalar": "un número de NumPy (`np.{type}`)",
 }
 
 # How :func:`autograder.describe.describe` names a value's type.

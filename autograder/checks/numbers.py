@@ -54,6 +54,21 @@ def check_number(
                 hint=hint or message("hint_number"),
             )
         )
+    if integer and isinstance(scalar, float) and np.isfinite(scalar):
+        shown_type = type(value).__name__
+        if isinstance(value, np.ndarray) or is_tensor(value):
+            shown_type = str(np.asarray(value).dtype)  # a 0-d array or tensor: its dtype
+        raise IncorrectAnswer(
+            message(
+                "number_float_not_integer",
+                name=name,
+                found=repr(scalar),
+                type=shown_type,
+                hint=hint or message("hint_integer"),
+            )
+        )
+    if integer and isinstance(scalar, float):
+        raise IncorrectAnswer(message("number_not_finite", name=name, found=scalar))
     if integer and not isinstance(scalar, int):
         raise IncorrectAnswer(
             message(
@@ -80,6 +95,17 @@ def check_number(
         )
 
 
+def dtype_tolerance(value: object, atol: float) -> float:
+    """``atol``, widened to what the value's floating dtype can hold: a row of ``k``
+    float16 probabilities sums to 1 only within about ``k`` units in the last place
+    (``np.finfo(dtype).eps``), so numerically equivalent outputs in another dtype pass."""
+    dtype = np.asarray(value).dtype
+    if dtype.kind != "f":
+        return atol
+    width = np.shape(value)[-1] if np.ndim(value) else 1
+    return max(atol, float(np.finfo(dtype).eps) * max(width, 1))
+
+
 def check_probabilities(
     value: object,
     name: str,
@@ -99,6 +125,7 @@ def check_probabilities(
     hints = {"finite": message("hint_prob_finite"), **(hints or {})}
     # check_array goes type → shape → finite → range, stopping at the first failure.
     check_array(value, name, kind="array", shape=shape, value_range=(0, 1), hints=hints)
+    atol = dtype_tolerance(value, atol)
     array = np.asarray(value, dtype=float)
     sums = array.sum(axis=-1) if array.ndim else array
     bad = ~np.isclose(sums, 1.0, rtol=0, atol=atol)

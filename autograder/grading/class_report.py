@@ -40,15 +40,20 @@ def frequent_failures(
 ) -> list[tuple[str, str, int]]:
     """(grade cell, message, number of students), most frequent first."""
     counts = Counter()
-    for result in results:
+    for result in graded_only(results):
         for cell, text in failure_messages(course, assignment, result.student).items():
             counts[(cell, text)] += 1
     return [(cell, text, n) for (cell, text), n in counts.most_common(TOP_FAILURES)]
 
 
+def graded_only(results: list[StudentResult]) -> list[StudentResult]:
+    """Submissions with a grade: an ungraded one is no zero and stays out of statistics."""
+    return [r for r in results if not r.error]
+
+
 def pass_rates(results: list[StudentResult]) -> dict[str, float]:
     cells = list(dict.fromkeys(c for r in results for c in r.max_points))
-    graded = [r for r in results if r.max_points]
+    graded = [r for r in graded_only(results) if r.max_points]
     return {
         cell: sum(r.points.get(cell, 0) >= r.max_points[cell] for r in graded) / len(graded)
         for cell in cells
@@ -57,7 +62,7 @@ def pass_rates(results: list[StudentResult]) -> dict[str, float]:
 
 def plot_histogram(results: list[StudentResult], title: str, dest: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    totals = [r.total for r in results]
+    totals = [r.total for r in graded_only(results)]
     top = max((r.max_total for r in results), default=10) or 10
     ax.hist(totals, bins=[x - 0.5 for x in range(int(top) + 2)], color="#4C72B0", rwidth=0.85)
     ax.set(title=title, xlabel="Puntos", ylabel="Alumnos", xlim=(-0.5, top + 0.5))
@@ -79,6 +84,20 @@ def plot_pass_rates(rates: dict[str, float], title: str, dest: Path) -> Path:
     return dest
 
 
+def _ungraded_rows(results: list[StudentResult]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(r.student)}</td><td>{html.escape(r.error)}</td></tr>"
+        for r in results
+        if r.error
+    )
+    if not rows:
+        return ""
+    return (
+        "<h3>Sin calificar (fuera de las estadísticas)</h3>"
+        f"<table><tr><th>Alumno</th><th>Motivo</th></tr>{rows}</table>"
+    )
+
+
 def _section(assignment: str, results, failures, images) -> str:
     rows = (
         "".join(
@@ -87,13 +106,17 @@ def _section(assignment: str, results, failures, images) -> str:
         )
         or "<tr><td colspan='3'>Ningún fallo.</td></tr>"
     )
-    mean = sum(r.total for r in results) / len(results) if results else 0
+    graded = graded_only(results)
+    mean = sum(r.total for r in graded) / len(graded) if graded else 0
+    waiting = len(results) - len(graded)
     return (
         f"<h2>Tarea {html.escape(assignment)}</h2>"
-        f"<p>{len(results)} entregas · media {mean:.1f} puntos</p>"
+        f"<p>{len(results)} entregas · {len(graded)} calificadas · media {mean:.1f} puntos"
+        + (f" · {waiting} sin calificar" if waiting else "")
+        + "</p>"
         + "".join(f"<img src='{p.name}' alt='{html.escape(p.stem)}'>" for p in images)
         + "<h3>Fallos más frecuentes</h3><table><tr><th>Celda</th><th>Mensaje</th>"
-        f"<th>Alumnos</th></tr>{rows}</table>"
+        f"<th>Alumnos</th></tr>{rows}</table>" + _ungraded_rows(results)
     )
 
 

@@ -9,6 +9,10 @@ from pathlib import Path
 from .course import REPO_ROOT, CourseError, prepare_environment
 from .exchange import StepFailed
 
+# Exit codes: 0 all graded; 1 a sample got other points than expected (demo);
+# 2 the run could not start or a step failed; 3 some submissions are «sin calificar».
+EXIT_NEEDS_ATTENTION = 3
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="curso", description="Redes Neuronales con Python y Keras")
@@ -47,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare_environment()
     from ..content.demo import run_demo
     from .cycle import grade_course
-    from .report import all_as_expected, render
+    from .report import all_as_expected, render, ungraded
     from .runner import quiet_nbgrader_warnings
 
     quiet_nbgrader_warnings()
@@ -77,6 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo" and not all_as_expected(report):
         print("\nERROR: alguna entrega de ejemplo no obtuvo los puntos esperados.", file=sys.stderr)
         return 1
+    waiting = ungraded(report)
+    if waiting:
+        print(
+            f"\nATENCIÓN: {len(waiting)} entregas sin calificar (motivos arriba, en "
+            "informes/calificaciones.csv y en el registro): corrígelas y vuelve a ejecutar.",
+            file=sys.stderr,
+        )
+        return EXIT_NEEDS_ATTENTION
     return 0
 
 

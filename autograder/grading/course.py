@@ -81,6 +81,8 @@ def verify_config(config: Config, path: Path) -> None:
     from nbgrader.preprocessors import ClearHiddenTests
 
     from .feedback import HideTestTracebacks
+    from .outputs import LimitOutputBytes
+    from .structure import OverwriteCellsInOrder, RepairStructure
 
     problems = []
     if not config.CourseDirectory.get("course_id"):
@@ -90,10 +92,21 @@ def verify_config(config: Config, path: Path) -> None:
     if config.Execute.get("timeout", 30) < 60:
         problems.append("Execute.timeout es demasiado corto para entrenar con Keras (< 60 s)")
     feedback = config.GenerateFeedback.get("preprocessors", [])
-    if not {ClearHiddenTests, HideTestTracebacks} <= set(feedback):
+    if not all(_has(feedback, kind) for kind in (ClearHiddenTests, HideTestTracebacks)):
         problems.append("GenerateFeedback.preprocessors no oculta el código de las pruebas")
+    sanitize = config.Autograde.get("sanitize_preprocessors", [])
+    if not all(_has(sanitize, kind) for kind in (RepairStructure, OverwriteCellsInOrder)):
+        problems.append(
+            "Autograde.sanitize_preprocessors no incluye RepairStructure y OverwriteCellsInOrder"
+        )
+    if not _has(config.Autograde.get("autograde_preprocessors", []), LimitOutputBytes):
+        problems.append("Autograde.autograde_preprocessors no limita el tamaño de las salidas")
     if problems:
         raise CourseError(f"{path}: " + "; ".join(problems))
+
+
+def _has(preprocessors: list, kind: type) -> bool:
+    return any(isinstance(p, type) and issubclass(p, kind) for p in preprocessors)
 
 
 def open_course(root: Path) -> Course:

@@ -12,7 +12,8 @@ from pathlib import Path
 from nbgrader.apps.api import NbGraderAPI
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.exchange import ExchangeFactory
+from nbgrader.exchange import ExchangeError, ExchangeFactory
+from nbgrader.exchange.abc import ExchangeList
 from traitlets.config import Config
 
 from .course import Course
@@ -30,12 +31,23 @@ def check_step(step: str, result: dict) -> dict:
     return result
 
 
-def instructor_api(course: Course) -> NbGraderAPI:
+class _NoExchangeList(ExchangeList):
+    """Stands in for the exchange when a step does not use it: ``NbGraderAPI`` lists the
+    exchange when created, and a course without one logs «CRITICAL Unwritable directory»."""
+
+    def start(self):
+        raise ExchangeError("the exchange is not used by this step")
+
+
+def instructor_api(course: Course, exchange: bool = True) -> NbGraderAPI:
+    """nbgrader's API on the course; ``exchange=False`` for steps that never touch the
+    exchange (autograde, generate_assignment, generate_feedback)."""
     config = copy.deepcopy(course.config)
     # Failures come back in each step's result; INFO lines would drown the table.
     config.NbGraderAPI.log_level = logging.ERROR
     coursedir = CourseDirectory(config=config)
-    return NbGraderAPI(coursedir=coursedir, config=config)
+    factory = None if exchange else ExchangeFactory(config=config, list=_NoExchangeList)
+    return NbGraderAPI(coursedir=coursedir, config=config, exchange=factory)
 
 
 def student_config(course: Course, student: str, home: Path) -> Config:

@@ -1,7 +1,7 @@
 """Printing the grades table of a cycle, and comparing with expected scores."""
 
 from .cycle import CycleReport
-from .gradebook import StudentResult
+from .gradebook import UNGRADED, StudentResult
 
 
 def _fmt(x: float) -> str:
@@ -28,11 +28,13 @@ def assignment_table(assignment: str, results: list[StudentResult], expected: di
     students = [r.student for r in results]
     width = max([len(c) for c in cells] + [len("celda")]) + 2
     col = max([len(s) for s in students] + [len("✓ esperado")]) + 2
+    if any(r.error for r in results):
+        col = max(col, len(UNGRADED) + 2)
     lines = [f"Tarea {assignment}", "celda".ljust(width) + "".join(s.rjust(col) for s in students)]
     for cell in cells:
         row = [_fmt(r.points[cell]) if cell in r.points else "-" for r in results]
         lines.append(cell.ljust(width) + "".join(v.rjust(col) for v in row))
-    totals = [f"{_fmt(r.total)}/{_fmt(r.max_total)}" for r in results]
+    totals = [UNGRADED if r.error else f"{_fmt(r.total)}/{_fmt(r.max_total)}" for r in results]
     lines.append("TOTAL".ljust(width) + "".join(t.rjust(col) for t in totals))
     if expected:
         checks = [
@@ -42,7 +44,9 @@ def assignment_table(assignment: str, results: list[StudentResult], expected: di
         lines.append("".ljust(width) + "".join(c.rjust(col) for c in checks))
     for r in results:
         if r.error:
-            lines.append(f"  ⚠ {r.student}: no se pudo calificar: {r.error.splitlines()[-1]}")
+            lines.append(f"  ⚠ {r.student}: {UNGRADED}: {r.error}")
+        if r.note:
+            lines.append(f"  ℹ {r.student}: {r.note}")
         for diff in mismatches(r, expected.get(r.student, {})) if r.student in expected else []:
             lines.append(f"  ✗ {r.student}: {diff}")
     return "\n".join(lines)
@@ -64,6 +68,11 @@ def render(report: CycleReport) -> str:
     )
     parts.append(f"Tiempo total: {report.seconds:.0f} s")
     return "\n\n".join(parts)
+
+
+def ungraded(report: CycleReport) -> list[tuple[str, StudentResult]]:
+    """(assignment, result) of every submission that could not be graded."""
+    return [(a, r) for a, rows in report.results.items() for r in rows if r.error]
 
 
 def all_as_expected(report: CycleReport) -> bool:

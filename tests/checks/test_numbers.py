@@ -62,7 +62,7 @@ def test_integer_required():
     with fails(
         IncorrectAnswer,
         "❌ Incorrecto",
-        "`clase` vale 2; se esperaba un número entero",
+        "`clase` es el decimal `2.0` (de tipo `float`); se esperaba un número entero",
         "np.argmax",
     ):
         check_number(2.0, "clase", 2, integer=True)
