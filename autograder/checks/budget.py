@@ -37,8 +37,8 @@ def report_training(history: object, seconds: object, *, budget: float, seconds_
     # message() strips its result: the optional fragments get their leading space here.
     batches = " " + message("training_batches", steps=steps) if steps else ""
     if isinstance(seconds, numbers.Real) and not isinstance(seconds, bool) and seconds >= 0:
-        shown = {"seconds": _seconds_text(float(seconds)), "budget": f"{budget:g}"}
-        time = " " + message("training_time", **shown)
+        shown = _seconds_text(float(seconds))
+        time = " " + message("training_time", seconds=shown, budget=f"{budget:g}")
         advice = message("training_over_budget") if seconds > budget else ""
     else:
         time = " " + message("training_no_time", seconds_name=seconds_name)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .messages import ARRAY_DESCRIPTION, MESSAGES, TYPE_NAMES
+from .messages import ARRAY_DESCRIPTION, TYPE_NAMES, message
 
 _MAX_REPR = 60
 
@@ -25,7 +25,7 @@ def type_name(value: object) -> str:
     if name in TYPE_NAMES:
         return TYPE_NAMES[name]
     if isinstance(value, np.generic):  # np.float32(1.0), np.int64(3): a NumPy number
-        return MESSAGES["numpy_scalar"].format(type=name)
+        return message("numpy_scalar", type=name)
     if callable(value):
         return TYPE_NAMES["function"]
     return TYPE_NAMES["other"].format(type=name)
