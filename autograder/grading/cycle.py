@@ -39,13 +39,23 @@ def grade_assignment(
     use_exchange: bool = True,
     workers: int | None = None,
     force: bool = False,
+    scheduler=None,
 ) -> list[gradebook.StudentResult]:
-    """Collect, autograde every submission in parallel, give feedback; return the scores."""
+    """Collect, autograde every submission in parallel, give feedback; return the scores.
+
+    ``scheduler``: None for a local Dask cluster of ``workers`` processes, or an
+    existing cluster (see :func:`runner.grading_client`)."""
     if use_exchange:
         steps.collect(course, assignment)
     students = steps.submitted_students(course, assignment)
     summary = runner.autograde_all(
-        course, assignment, students, workers=workers, force=force, progress=progress
+        course,
+        assignment,
+        students,
+        workers=workers,
+        force=force,
+        progress=progress,
+        scheduler=scheduler,
     )
     if students:
         steps.give_feedback(course, assignment, release=use_exchange)
@@ -71,6 +81,7 @@ def grade_course(
     use_exchange: bool = True,
     workers: int | None = None,
     force: bool = False,
+    scheduler=None,
 ) -> CycleReport:
     """Grade a real course directory: collect from its exchange, or with
     ``use_exchange=False`` grade what is already in ``submitted/``."""
@@ -81,7 +92,7 @@ def grade_course(
     for assignment in assignments or course.assignments():
         progress(f"Tarea {assignment}: recoger y calificar")
         report.results[assignment] = grade_assignment(
-            course, assignment, progress, use_exchange, workers, force
+            course, assignment, progress, use_exchange, workers, force, scheduler
         )
         report.feedback[assignment] = course.folder("feedback")
     report.seconds = time.monotonic() - start
