@@ -32,7 +32,7 @@ from nbclient import NotebookClient
 from autograder.content.demo import course_with_submissions, load_expected, sample_notebook
 from autograder.grading import gradebook, steps
 from autograder.grading.course import prepare_environment
-from autograder.grading.runner import THREADS_OVERRIDE, autograde_all
+from autograder.grading.runner import THREADS_OVERRIDE, autograde_all, quiet_nbgrader_warnings
 
 
 def make_class(assignment: str, size: int) -> dict[str, Path]:
@@ -191,7 +191,7 @@ def print_dask_comparison(size, serial_s, serial_median, runs: list[DaskRun], rt
         busy = sum(r.task_s)
         idle = ((r.seconds - r.startup_s) * r.workers - busy) / size
         print(
-            f"  {r.label:30} worker time outside autograde {idle:5.2f} s/submission "
+            f"  {r.label:30} worker time outside autograde (incl. idle tail) {idle:5.2f} s/sub "
             f"(staging files in the task {r.staging_s:.2f} s); peak {r.worker_mb:.0f} MiB worker "
             f"+ {r.kernel_mb:.0f} MiB kernel"
         )
@@ -209,6 +209,7 @@ def print_dask_comparison(size, serial_s, serial_median, runs: list[DaskRun], rt
 
 def main() -> None:
     prepare_environment()
+    quiet_nbgrader_warnings()
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignment", default="01_tensores")
     parser.add_argument("--size", type=int, default=24)
