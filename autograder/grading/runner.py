@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+from dask.system import CPU_COUNT
 from distributed import Client, KilledWorker, LocalCluster, as_completed, get_worker
 from distributed.comm.addressing import get_address_host
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -189,8 +190,6 @@ class KernelThreadBudget(WorkerPlugin):
     name = "autograder-kernel-threads"
 
     async def setup(self, worker) -> None:
-        from dask.system import CPU_COUNT
-
         override = os.environ.get(THREADS_OVERRIDE)
         if override:
             threads = int(override)
@@ -339,8 +338,6 @@ def grading_client(workers: int | None = None, scheduler=None) -> Iterator[objec
     as is and left open.
     """
     if scheduler is None:
-        from dask.system import CPU_COUNT
-
         with (
             LocalCluster(
                 n_workers=workers or CPU_COUNT,
@@ -418,7 +415,7 @@ def autograde_all(
     if not pending:
         summary.seconds = time.monotonic() - start
         return summary
-    local_workers = min(workers or os.cpu_count() or 1, len(pending))
+    local_workers = min(workers or CPU_COUNT, len(pending))
     with grading_client(local_workers, scheduler) as client:
         client.register_plugin(KernelThreadBudget())
         summary.startup_s = time.monotonic() - start
