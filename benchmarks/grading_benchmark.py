@@ -1,11 +1,16 @@
-"""Benchmark: serial `nbgrader autograde` vs our parallel grader, on one generated class.
+"""Benchmark: serial `nbgrader autograde` vs the Dask runner, on one generated class.
 
-    python benchmarks/grading_benchmark.py [--assignment 05_entrenamiento] [--size 24] [--workers N]
+    python benchmarks/grading_benchmark.py [--assignment 05_entrenamiento] [--size 24]
+        [--workers 1,2] [--no-budget]
 
-Prints, for the same class graded both ways: total time, per-submission
-median, speed-up, peak memory per worker, whether every score is identical;
-then the grading overhead (autograde vs plain `jupyter nbconvert --execute`
-of the same solved notebook) and where the time of one submission goes.
+Prints, side by side for the same class: serial nbgrader, then the Dask runner
+(local cluster) with each worker count, and with ``--no-budget`` the largest
+count again without the kernel thread budget: total time, per-submission
+median, speed-up, peak memory, whether every grade is identical; the
+per-submission overhead of the scheduler; a projection for 12,000 submissions
+on N machines; then the grading overhead (autograde vs plain `jupyter
+nbconvert --execute` of the same solved notebook) and where the time of one
+submission goes.
 """
 
 import argparse
@@ -17,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from itertools import cycle
 from pathlib import Path
 
@@ -26,7 +32,7 @@ from nbclient import NotebookClient
 from autograder.content.demo import course_with_submissions, load_expected, sample_notebook
 from autograder.grading import gradebook, steps
 from autograder.grading.course import prepare_environment
-from autograder.grading.runner import autograde_all
+from autograder.grading.runner import THREADS_OVERRIDE, autograde_all, quiet_nbgrader_warnings
 
 
 def make_class(assignment: str, size: int) -> dict[str, Path]:
@@ -107,25 +113,128 @@ def breakdown(path: Path) -> dict[str, float]:
     return parts
 
 
+@dataclass
+class DaskRun:
+    label: str
+    workers: int
+    seconds: float
+    startup_s: float
+    median_s: float
+    task_s: list[float]
+    staging_s: float
+    worker_mb: float
+    kernel_mb: float
+    same: bool
+    failures: int
+
+
+def run_dask(tmp: Path, a: str, notebooks: dict, workers: int, budget: bool, reference) -> DaskRun:
+    """The Dask runner on a local cluster of ``workers`` processes, on a fresh course copy.
+
+    ``budget=False`` gives each kernel every core (the behaviour before issue 14)."""
+    students = sorted(notebooks)
+    label = f"dask, {workers} worker{'s' if workers > 1 else ''}"
+    label += "" if budget else ", no budget"
+    course = course_with_submissions(tmp / label.replace(", ", "-").replace(" ", ""), a, notebooks)
+    saved = os.environ.get(THREADS_OVERRIDE)
+    if not budget:
+        os.environ[THREADS_OVERRIDE] = str(os.cpu_count())
+    try:
+        summary = autograde_all(course, a, students, workers=workers, progress=lambda _: None)
+    finally:
+        os.environ.pop(THREADS_OVERRIDE, None)
+        if saved is not None:
+            os.environ[THREADS_OVERRIDE] = saved
+    graded = [o for o in summary.outcomes if not o.skipped]
+    return DaskRun(
+        label,
+        workers,
+        summary.seconds,
+        summary.startup_s,
+        statistics.median(o.seconds for o in graded),
+        [o.seconds for o in graded],
+        statistics.median(o.staging_s for o in graded),
+        max(o.worker_mb for o in graded),
+        max(o.kernel_mb for o in graded),
+        scores(course, a, students) == reference,
+        len(summary.failures),
+    )
+
+
+def scheduler_round_trip(workers: int, n: int = 50) -> float:
+    """Median seconds for a no-op task to go client -> scheduler -> worker -> client."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        times = []
+        for i in range(n):
+            began = time.monotonic()
+            client.submit(int, i, pure=False).result()
+            times.append(time.monotonic() - began)
+    return statistics.median(times)
+
+
+def print_dask_comparison(size, serial_s, serial_median, runs: list[DaskRun], rtt: float) -> None:
+    print(f"{'':34}{'total':>9}{'median/sub':>12}{'speed-up':>10}{'same grades':>13}")
+    print(f"{'serial nbgrader autograde':34}{serial_s:8.1f}s{serial_median:11.1f}s{1:9.2f}x")
+    for r in runs:
+        print(
+            f"{r.label:34}{r.seconds:8.1f}s{r.median_s:11.1f}s{serial_s / r.seconds:9.2f}x"
+            f"{str(r.same):>13}  (failures {r.failures}, cluster start {r.startup_s:.1f} s)"
+        )
+    print("per-submission overhead of the scheduler:")
+    print(f"  no-op task round trip (client -> scheduler -> worker): {rtt * 1000:.1f} ms")
+    for r in runs:
+        busy = sum(r.task_s)
+        idle = ((r.seconds - r.startup_s) * r.workers - busy) / size
+        print(
+            f"  {r.label:30} worker time outside autograde (incl. idle tail) {idle:5.2f} s/sub "
+            f"(staging files in the task {r.staging_s:.2f} s); peak {r.worker_mb:.0f} MiB worker "
+            f"+ {r.kernel_mb:.0f} MiB kernel"
+        )
+    best = max((r for r in runs if "no budget" not in r.label), key=lambda r: r.workers)
+    per_machine = size / (best.seconds - best.startup_s)  # submissions/s on this machine
+    cores = os.cpu_count() or 1
+    print(
+        f"projection, 12,000 submissions, from '{best.label}' "
+        f"({per_machine * 3600:.0f} submissions/hour on {cores} cores):"
+    )
+    for machines in (1, 10, 50, 100):
+        hours = 12000 / (per_machine * machines) / 3600
+        print(f"  {machines:4d} machine(s) like this one: {hours:7.2f} h")
+
+
 def main() -> None:
     prepare_environment()
+    quiet_nbgrader_warnings()
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignment", default="01_tensores")
     parser.add_argument("--size", type=int, default=24)
-    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument(
+        "--workers", default="1,2", help="comma-separated worker counts for the Dask runner"
+    )
+    parser.add_argument(
+        "--no-budget",
+        action="store_true",
+        help="also run the largest worker count without the kernel thread budget",
+    )
     args = parser.parse_args()
+    counts = [int(w) for w in args.workers.split(",")]
     a, notebooks = args.assignment, make_class(args.assignment, args.size)
     students = sorted(notebooks)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         serial_course = course_with_submissions(tmp / "serial", a, notebooks)
-        parallel_course = course_with_submissions(tmp / "parallel", a, notebooks)
         serial_s, serial_median, serial_kernel_mb = run_serial(serial_course, a, students)
-        summary = autograde_all(
-            parallel_course, a, students, workers=args.workers, progress=lambda _: None
-        )
-        same = scores(serial_course, a, students) == scores(parallel_course, a, students)
-        solved = parallel_course.root / "source" / a / f"{a}.ipynb"
+        reference = scores(serial_course, a, students)
+        runs = [run_dask(tmp, a, notebooks, w, True, reference) for w in counts]
+        if args.no_budget:
+            runs.append(run_dask(tmp, a, notebooks, max(counts), False, reference))
+        rtt = scheduler_round_trip(max(counts))
+        solved = serial_course.root / "source" / a / f"{a}.ipynb"
         single = course_with_submissions(tmp / "single", a, {"solucion": solved})
         steps.autograde(single, a, "solucion")  # warm-up: imports, first kernel start
         start = time.monotonic()
@@ -133,22 +242,10 @@ def main() -> None:
         autograde_s = time.monotonic() - start
         execute_s = time_execute(solved)
         parts = breakdown(solved)
-    graded = [o for o in summary.outcomes if not o.skipped]
     print(f"class: {len(students)} submissions of {a} ({', '.join(sorted(load_expected(a)))})")
-    print(
-        f"serial nbgrader autograde:   {serial_s:7.1f} s  (median {serial_median:.1f} s each, "
-        f"peak kernel {serial_kernel_mb:.0f} MiB)"
-    )
-    print(
-        f"parallel, {args.workers} workers:        {summary.seconds:7.1f} s  (median "
-        f"{statistics.median(o.seconds for o in graded):.1f} s each)"
-    )
-    print(f"speed-up:                    {serial_s / summary.seconds:7.2f}x")
-    print(
-        f"peak memory per worker:      {max(o.worker_mb for o in graded):.0f} MiB worker + "
-        f"{max(o.kernel_mb for o in graded):.0f} MiB kernel"
-    )
-    print(f"identical scores:            {same}; failures: {len(summary.failures)}")
+    print(f"machine: {os.cpu_count()} cores; load before: {LOAD_BEFORE}; after: {os.getloadavg()}")
+    print(f"serial peak kernel memory: {serial_kernel_mb:.0f} MiB")
+    print_dask_comparison(len(students), serial_s, serial_median, runs, rtt)
     print(
         f"grading overhead:            autograde {autograde_s:.1f} s vs nbconvert --execute "
         f"{execute_s:.1f} s = {autograde_s / execute_s:.2f}x"
@@ -160,6 +257,9 @@ def main() -> None:
         f"  {'nbgrader rest':<14} {autograde_s - sum(parts.values()):6.1f} s  "
         "(gradebook writes, checksums, copies)"
     )
+
+
+LOAD_BEFORE = os.getloadavg()
 
 
 if __name__ == "__main__":

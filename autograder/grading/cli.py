@@ -12,6 +12,7 @@ from .exchange import StepFailed
 # Exit codes: 0 all graded; 1 a sample got other points than expected (demo);
 # 2 the run could not start or a step failed; 3 some submissions are «sin calificar».
 EXIT_NEEDS_ATTENTION = 3
+WORKERS_HELP = "procesos de calificación del clúster Dask local (por defecto: núcleos)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="assignments",
         help="solo esta tarea (se puede repetir)",
     )
-    demo.add_argument("--workers", type=int, help="procesos de calificación (por defecto: núcleos)")
+    demo.add_argument("--workers", type=int, help=WORKERS_HELP)
     rel = sub.add_parser("release", help="regenera release/ desde source/ con nbgrader")
     rel.add_argument("--assignment", action="append", dest="assignments")
     grade = sub.add_parser("grade", help="califica las entregas de un curso real")
@@ -38,8 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no recoger del exchange: calificar lo que ya está en submitted/",
     )
+    grade.add_argument("--workers", type=int, help=WORKERS_HELP)
     grade.add_argument(
-        "--workers", type=int, help="procesos de calificación (por defecto: núcleos)"
+        "--scheduler",
+        metavar="DIRECCION|ARCHIVO",
+        help="calificar en un clúster Dask ya en marcha: dirección del planificador "
+        "(tcp://servidor:8786) o su archivo (dask scheduler --scheduler-file); "
+        "requiere un libro de calificaciones PostgreSQL (deploy/cluster/README.md)",
     )
     grade.add_argument("--force", action="store_true", help="recalificar también lo ya calificado")
     return p
@@ -72,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 use_exchange=not args.no_exchange,
                 workers=args.workers,
                 force=args.force,
+                scheduler=args.scheduler,
             )
     except (CourseError, StepFailed) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)

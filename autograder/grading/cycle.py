@@ -42,9 +42,13 @@ def grade_assignment(
     use_exchange: bool = True,
     workers: int | None = None,
     force: bool = False,
+    scheduler=None,
 ) -> list[gradebook.StudentResult]:
     """Collect, check and autograde every submission in parallel, give feedback; return
-    the scores. A submission that could not be graded is «sin calificar» with its reason."""
+    the scores. A submission that could not be graded is «sin calificar» with its reason.
+
+    ``scheduler``: None for a local Dask cluster of ``workers`` processes, or an
+    existing cluster (see :func:`runner.grading_client`)."""
     if use_exchange:
         steps.collect(course, assignment)
     register_assignment(course, assignment, progress)
@@ -61,6 +65,7 @@ def grade_assignment(
         workers=workers,
         force=force,
         progress=progress,
+        scheduler=scheduler,
     )
     skipped = sum(o.skipped for o in summary.outcomes)
     if skipped:
@@ -143,6 +148,7 @@ def grade_course(
     use_exchange: bool = True,
     workers: int | None = None,
     force: bool = False,
+    scheduler=None,
 ) -> CycleReport:
     """Grade a real course directory: collect from its exchange, or with
     ``use_exchange=False`` grade what is already in ``submitted/``."""
@@ -153,7 +159,7 @@ def grade_course(
     for assignment in assignments or course.assignments():
         progress(f"Tarea {assignment}: recoger y calificar")
         report.results[assignment] = grade_assignment(
-            course, assignment, progress, use_exchange, workers, force
+            course, assignment, progress, use_exchange, workers, force, scheduler
         )
         report.feedback[assignment] = course.folder("feedback")
     report.seconds = time.monotonic() - start

@@ -1,4 +1,5 @@
-"""Parallel autograding: same results as serial nbgrader, isolation, resume, gradebooks."""
+"""Autograding on a local Dask cluster: same results as serial nbgrader, isolation, resume,
+gradebooks, thread budget."""
 
 import json
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import REPO, course_with_submissions, expected, sample_notebook
+from dask.system import CPU_COUNT
 from nbgrader.api import Gradebook
 
 from autograder.grading import gradebook
@@ -91,12 +93,16 @@ def test_parallel_equals_serial_nbgrader_autograde(tmp_path):
 
 HANG = """
 import signal
-import socket
+import time
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 while True:
-    pass
+    time.sleep(1)
 """
 CRASH = "import os\nos.kill(os.getpid(), 9)"
+KILL_WORKER = "import os\nos.kill(os.getppid(), 9)"  # the kernel's parent: the Dask worker
+THREADS = (
+    "import os\nprint([os.environ.get(v) for v in ('OMP_NUM_THREADS', 'TF_NUM_INTRAOP_THREADS')])"
+)
 
 
 def _broken_copy(tmp_path, name, code):
@@ -107,24 +113,38 @@ def _broken_copy(tmp_path, name, code):
     return path
 
 
-def test_hanging_and_crashing_submissions_do_not_stop_the_others(tmp_path):
+def test_hanging_crashing_and_worker_killing_submissions_do_not_stop_the_others(tmp_path):
     notebooks = _notebooks(["correcto"])
     notebooks["cuelga"] = _broken_copy(tmp_path, "cuelga", HANG)
     notebooks["revienta"] = _broken_copy(tmp_path, "revienta", CRASH)
+    notebooks["mata"] = _broken_copy(tmp_path, "mata", KILL_WORKER)
+    notebooks["hilos"] = _broken_copy(tmp_path, "hilos", THREADS)
     course = course_with_submissions(tmp_path, A, notebooks)
+    seen = []
 
     # The timeout leaves a slow (loaded) machine ample time for the healthy submissions.
     summary = autograde_all(
-        course, A, sorted(notebooks), workers=2, submission_timeout=60, progress=lambda _: None
+        course, A, sorted(notebooks), workers=2, submission_timeout=60, progress=seen.append
     )
 
     outcomes = {o.student: o for o in summary.outcomes}
+    assert sorted(outcomes) == sorted(notebooks)  # each exactly once
+    # a hang is retried once (on the other worker), then flagged
     assert "tiempo agotado" in outcomes["cuelga"].error
-    assert not outcomes["correcto"].error
-    assert gradebook.read_results(course, A, ["correcto"])[0].total == 10
+    assert outcomes["cuelga"].attempts == 2
+    # a submission that kills its worker is rescheduled once by Dask, then flagged
+    assert "terminó inesperadamente 2 veces" in outcomes["mata"].error
+    assert not outcomes["correcto"].error and not outcomes["hilos"].error
+    assert gradebook.read_results(course, A, ["correcto", "hilos"])[0].total == 10
     # a dead kernel ends graded (cells after the crash score 0) or clearly flagged
     crashed = gradebook.read_results(course, A, ["revienta"])[0]
     assert outcomes["revienta"].error or crashed.total < 10
+    # the kernels got a thread budget: cores ÷ 2 workers
+    budget = str(max(1, CPU_COUNT // 2))
+    printed = [out for _, outs in autograded_cells(course, "hilos") for out in outs]
+    assert any(o.get("text", "").strip() == str([budget, budget]) for o in printed), printed
+    assert seen[0].startswith("  Dask: 2 trabajadores · panel: http://")
+    assert seen[-1].startswith(f"  [{len(notebooks)}/{len(notebooks)}] fallos: ")
 
 
 def test_interrupted_run_loses_nothing_and_resumes(tmp_path):
