@@ -180,3 +180,39 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=3600",
     "--MappingKernelManager.cull_interval=300",
 ]
+
+# --- Autograding on submit (issue 13): service «autocalificacion» -----------------------
+# Runs as the instructor's grading account (RNK_CALIFICADOR, a member of the instructors'
+# group) on ~RNK_CALIFICADOR/redes-neuronales-keras: every new submission in the exchange is
+# collected, autograded and its feedback released to that student only (see
+# autograder/grading/onsubmit.py; settings per assignment in the course's nbgrader_config.py).
+# The hub restarts the service if it exits; the queue survives in the course folder.
+GRADER = os.environ.get("RNK_CALIFICADOR", "")
+if GRADER:
+    if role_of(GRADER) != "profesor":
+        raise SystemExit(f"RNK_CALIFICADOR={GRADER} no es del grupo {INSTRUCTOR_GROUP}")
+    grader_home = Path(pwd.getpwnam(GRADER).pw_dir)
+    c.JupyterHub.services = [
+        {
+            "name": "autocalificacion",
+            "user": GRADER,
+            "command": [
+                str(VENV / "bin" / "python"),
+                "-m",
+                "autograder.grading.onsubmit",
+                str(grader_home / "redes-neuronales-keras"),
+            ],
+            "cwd": str(grader_home),
+            "environment": {
+                **c.Spawner.environment,
+                "HOME": str(grader_home),
+                "USER": GRADER,
+                # The instructor's view of nbgrader's config: exchange, course, timeout.
+                "JUPYTER_CONFIG_PATH": os.pathsep.join(
+                    [str(PREFIX / "etc" / "profesor"), str(PREFIX / "etc" / "comun")]
+                ),
+                "LANG": "C.UTF-8",
+            },
+        }
+    ]
+
