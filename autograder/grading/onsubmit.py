@@ -449,7 +449,12 @@ class OnSubmitService:
         if restored:
             log.warning("%s: notas manuales restauradas: %s", entry.id, ", ".join(restored))
         if summary.failures:
-            raise GradingFailed(summary.failures[0].error)
+            log.error("%s: autograde falló:\n%s", entry.id, summary.failures[0].error)
+            error = summary.failures[0].error.strip().splitlines() or ["?"]
+            raise GradingFailed(
+                f"nbgrader autograde falló: {error[-1]} (traza completa en "
+                f"{self.course.folder('informes') / 'calificacion.log'} y {LOG_FILE})"
+            )
 
     def _feedback(self, entry: Entry) -> None:
         if entry.deferred:

@@ -413,6 +413,7 @@ def journey(hub, browser, shots):
     released = {e["student"]: e["finished"] - submitted_at[e["student"]] for e in entries}
     timings = {u: {"publicado_s": released[u], "visto_s": seen[u]} for u in ANSWERS}
     (hub.artifacts / "entregas.csv").write_text(queue_lines)
+    (hub.artifacts / "autocalificacion.log").write_text((state / "registro.log").read_text())
     (hub.artifacts / "tiempos.json").write_text(json.dumps(timings, indent=1))
     for user, t in timings.items():
         log(
