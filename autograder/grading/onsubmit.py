@@ -336,14 +336,17 @@ class OnSubmitService:
     def next_ready(self) -> Entry | None:
         """The oldest submission that may be graded now (limits and per-student order)."""
         now = self.clock()
+        ordered = sorted(self.queue.entries.values(), key=lambda e: e.order)
+        for entry in ordered:
+            if entry.state == GRADING:
+                # Interrupted by a restart: it goes first, while submitted/ still holds it.
+                return entry
         blocked = set()  # (student, assignment) with an earlier submission still waiting
         changed = False
-        for entry in sorted(self.queue.entries.values(), key=lambda e: e.order):
+        for entry in ordered:
             key = (entry.student, entry.assignment)
             if entry.state in FINAL:
                 continue
-            if entry.state == GRADING:
-                return entry  # interrupted by a restart: it goes first
             if key in blocked:
                 continue
             wait = self._wait_for_limit(entry, now)

@@ -210,6 +210,8 @@ def test_burst_with_restart_broken_notebook_and_limit(tmp_path):
     order = sorted((entries[i]["started"], i) for i in (ana1, ana2, ana3, beto, roto))
     assert [i for _, i in order] == [ana1, ana2, beto, ana3, roto], order
     assert entries[ana3]["deferred"] and not entries[ana2]["deferred"]
+    graded_at = [log.index(f"{i}: autocalificada") for i in (ana1, ana2, beto, ana3)]
+    assert graded_at == sorted(graded_at), "el orden de calificación no es el de la cola"
     # Scores (autograded cells; the manual 0.5 on tensor_tf kept by later automatic runs).
     assert (entries[ana1]["score"], entries[ana1]["max_score"]) == (10, 10)
     assert entries[beto]["score"] == 5
