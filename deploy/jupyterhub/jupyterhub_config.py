@@ -42,8 +42,11 @@ c.ConfigurableHTTPProxy.api_url = os.environ.get("RNK_PROXY_API_URL", "http://12
 # The PyPI port of configurable-http-proxy (pinned in constraints.txt, installed in the venv).
 # To use the npm one instead: npm install -g configurable-http-proxy@5.3.0 and
 # RNK_PROXY_COMMAND=configurable-http-proxy.
+# Validate runs the whole notebook inside the request (Keras import + training: 25 s seen on
+# one loaded CPU); the proxy's default 20 s answer timeout turned that into an HTTP 503.
 c.ConfigurableHTTPProxy.command = [
-    os.environ.get("RNK_PROXY_COMMAND", str(VENV / "bin" / "configurable-http-proxy"))
+    os.environ.get("RNK_PROXY_COMMAND", str(VENV / "bin" / "configurable-http-proxy")),
+    "--proxy-timeout=600000",  # milliseconds
 ]
 
 # --- State: database, cookie secret and pid file outside the repository. ---
