@@ -157,7 +157,9 @@ class Entry:
 
     @property
     def order(self) -> tuple:
-        return (self.timestamp, self.id)
+        """Submission order: nbgrader's timestamp in UTC (it is written in the exchange's
+        timezone, CET/CEST here), then the folder name."""
+        return (parse_timestamp(self.timestamp), self.id)
 
 
 @dataclass
@@ -318,7 +320,11 @@ class OnSubmitService:
                 return FAILED, f"la carpeta es de {owner}, no de {entry.student}: no se califica"
         if not policy.after_due_date:
             due = self._due_date(entry.assignment)
-            if due is not None and parse_timestamp(entry.timestamp) > due:
+            # timestamp.txt is written by the student's own process and could be forged;
+            # the folder's ctime is the kernel's (it changes with nbgrader's final chmod).
+            ctime = dt.datetime.fromtimestamp(folder.stat().st_ctime, dt.timezone.utc)
+            submitted = max(parse_timestamp(entry.timestamp), ctime.replace(tzinfo=None))
+            if due is not None and submitted > due:
                 return SKIPPED, f"entregada después de la fecha límite ({due:%Y-%m-%d %H:%M} UTC)"
         return PENDING, ""
 

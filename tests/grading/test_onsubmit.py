@@ -279,6 +279,17 @@ def test_admission_rules_without_grading(tmp_path):
     (late,) = service.scan()
     assert late.state == SKIPPED and "fecha límite" in late.detail
 
+    # A forged timestamp.txt (written by the student's process) does not get round it.
+    with Gradebook(service.course.gradebook_url) as gb:
+        gb.update_or_create_assignment(
+            A, duedate=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(hours=1)
+        )
+    submit(course, tmp_path, "ana", sample_notebook(A, "correcto"))
+    (forged_folder,) = [p for p in service.inbound.iterdir() if p.name not in service.queue.entries]
+    (forged_folder / "timestamp.txt").write_text("2020-01-01 00:00:00.000000 UTC")
+    (forged,) = service.scan()
+    assert forged.state == SKIPPED and "fecha límite" in forged.detail, forged
+
     service.settings.assignments = {A: {"after_due_date": True}}
     submit(course, tmp_path, "ana", sample_notebook(A, "correcto"))
     (allowed,) = service.scan()
@@ -290,7 +301,7 @@ def test_admission_rules_without_grading(tmp_path):
     assert bad.state == FAILED and "claves desconocidas" in bad.detail
     # Nothing is graded twice on a restart: a new service sees the same queue.
     again = OnSubmitService(service_course)
-    assert again.scan() == [] and len(again.queue.entries) == 5
+    assert again.scan() == [] and len(again.queue.entries) == 6
     assert re.search(r"5 entregas|Entregas: ", again.status())
 
 
