@@ -159,7 +159,10 @@ class Entry:
     def order(self) -> tuple:
         """Submission order: nbgrader's timestamp in UTC (it is written in the exchange's
         timezone, CET/CEST here), then the folder name."""
-        return (parse_timestamp(self.timestamp), self.id)
+        try:
+            return (parse_timestamp(self.timestamp), self.id)
+        except (ValueError, OverflowError):  # unreadable: recorded as an error at admission
+            return (dt.datetime.max, self.id)
 
 
 @dataclass
@@ -308,8 +311,11 @@ class OnSubmitService:
     def _admission(self, entry: Entry, folder: Path) -> tuple[str, str]:
         try:
             policy = self.settings.policy(entry.assignment)
+            parse_timestamp(entry.timestamp)
         except CourseError as exc:
             return FAILED, str(exc)
+        except (ValueError, OverflowError):
+            return FAILED, f"timestamp.txt ilegible: {entry.timestamp[:40]!r}"
         if not policy.enabled:
             return SKIPPED, "calificación automática desactivada para esta tarea"
         if entry.assignment not in self.course.assignments():

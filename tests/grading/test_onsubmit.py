@@ -290,6 +290,14 @@ def test_admission_rules_without_grading(tmp_path):
     (forged,) = service.scan()
     assert forged.state == SKIPPED and "fecha límite" in forged.detail, forged
 
+    submit(course, tmp_path, "ana", sample_notebook(A, "correcto"))
+    (garbled_folder,) = [
+        p for p in service.inbound.iterdir() if p.name not in service.queue.entries
+    ]
+    (garbled_folder / "timestamp.txt").write_text("ayer por la tarde")
+    (garbled,) = service.scan()
+    assert garbled.state == FAILED and "ilegible" in garbled.detail, garbled
+
     service.settings.assignments = {A: {"after_due_date": True}}
     submit(course, tmp_path, "ana", sample_notebook(A, "correcto"))
     (allowed,) = service.scan()
@@ -301,7 +309,7 @@ def test_admission_rules_without_grading(tmp_path):
     assert bad.state == FAILED and "claves desconocidas" in bad.detail
     # Nothing is graded twice on a restart: a new service sees the same queue.
     again = OnSubmitService(service_course)
-    assert again.scan() == [] and len(again.queue.entries) == 6
+    assert again.scan() == [] and len(again.queue.entries) == 7
     assert re.search(r"5 entregas|Entregas: ", again.status())
 
 
