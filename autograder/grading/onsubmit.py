@@ -326,10 +326,11 @@ class OnSubmitService:
                 return FAILED, f"la carpeta es de {owner}, no de {entry.student}: no se califica"
         if not policy.after_due_date:
             due = self._due_date(entry.assignment)
-            # timestamp.txt is written by the student's own process and could be forged;
-            # the folder's ctime is the kernel's (it changes with nbgrader's final chmod).
+            # Not timestamp.txt: the student's own process writes it (it could be forged), and
+            # nbgrader 0.9.6 reads a "CEST" suffix as UTC. The folder's ctime is set by the
+            # kernel when nbgrader's submit ends (its last chmod) and can only move later.
             ctime = dt.datetime.fromtimestamp(folder.stat().st_ctime, dt.timezone.utc)
-            submitted = max(parse_timestamp(entry.timestamp), ctime.replace(tzinfo=None))
+            submitted = ctime.replace(tzinfo=None)
             if due is not None and submitted > due:
                 return SKIPPED, f"entregada después de la fecha límite ({due:%Y-%m-%d %H:%M} UTC)"
         return PENDING, ""
