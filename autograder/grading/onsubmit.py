@@ -467,10 +467,23 @@ class OnSubmitService:
         if summary.failures:
             log.error("%s: autograde falló:\n%s", entry.id, summary.failures[0].error)
             error = summary.failures[0].error.strip().splitlines() or ["?"]
+            reason = self._unreadable_notebook(entry) or error[-1]
             raise GradingFailed(
-                f"nbgrader autograde falló: {error[-1]} (traza completa en "
+                f"nbgrader autograde falló: {reason} (traza completa en "
                 f"{self.course.folder('informes') / 'calificacion.log'} y {LOG_FILE})"
             )
+
+    def _unreadable_notebook(self, entry: Entry) -> str:
+        """Why nbgrader could not even read the submission, if that is what happened."""
+        import nbformat
+
+        folder = self.course.folder("submitted") / entry.student / entry.assignment
+        for path in sorted(folder.glob("*.ipynb")):
+            try:
+                nbformat.read(path, as_version=4)
+            except (ValueError, OSError, KeyError, AttributeError) as exc:
+                return f"{path.name} no es un cuaderno válido ({type(exc).__name__})"
+        return ""
 
     def _feedback(self, entry: Entry) -> None:
         if entry.deferred:

@@ -212,7 +212,8 @@ def test_burst_with_restart_broken_notebook_and_limit(tmp_path):
     assert f"{beto}: reanudada tras un reinicio" in log
     assert not [p for p in left_behind if alive(p)], "huérfanos sin terminar"
     assert "de una ejecución anterior terminado" in log
-    assert entries[roto]["state"] == FAILED and entries[roto]["detail"], entries[roto]
+    assert entries[roto]["state"] == FAILED, entries[roto]
+    assert "no es un cuaderno válido" in entries[roto]["detail"], entries[roto]
     assert entries[roto]["attempts"] == 1
     # In order, the limit applied: ana's third waited (beto went first), the interrupted
     # one resumed first after the restart, then arrival order again.
