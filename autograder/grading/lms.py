@@ -22,7 +22,7 @@ mapping row with no grades is ignored.
 Column rules, from each LMS's import documentation:
 
 Moodle, *Importar calificaciones → Archivo CSV* (MoodleDocs «Grade import»,
-https://docs.moodle.org/en/Grade_import, and ``grade/import/csv`` in Moodle's
+https://docs.moodle.org/311/en/Grade_import, and ``grade/import/csv`` in Moodle's
 source): the first row is the header; the import form then asks which column
 identifies the user («Identificar usuario por»: *Mapear desde* a column, *Mapear
 a* ``userid``, ``username``, ``useridnumber`` or ``useremail``) and maps every
@@ -33,8 +33,11 @@ So: first column ``username``, ``email`` or ``idnumber`` (``--campo``), then one
 numeric column per assignment, header = the assignment's name; decimals with a
 point.
 
-Canvas, *Grades → Import* (Canvas Instructor Guide «How do I import grades in the
-Gradebook?», the same layout as *Export*): the header row must hold
+Canvas, *Grades → Import* (the layout of Canvas's own *Export*; the required columns as
+summarised from the Canvas Instructor Guide «How do I import grades in the Gradebook?» by
+https://teaching.resources.osu.edu/toolsets/carmencanvas/guides/calculating-final-grades/import-csv-file-carmen-grades,
+and the CSV rules of https://canvas.instructure.com/doc/api/file.sis_csv.html): the header
+row must hold
 ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID`` and ``Section``; a student
 is matched by ``ID``, ``SIS User ID`` or ``SIS Login ID`` (one is enough, the
 others may be empty); every further column is an assignment (an unknown name
