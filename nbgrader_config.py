@@ -18,6 +18,7 @@ def configure(c):
 
     from autograder.checks.environment import quiet_tensorflow
     from autograder.grading.feedback import ClearHiddenTestsInTestCells, HideTestTracebacks
+    from autograder.grading.feedback_page import SpanishFeedbackExporter
 
     quiet_tensorflow()  # kernels inherit this environment
     c.CourseDirectory.course_id = COURSE_ID
@@ -33,6 +34,14 @@ def configure(c):
         HideTestTracebacks,
         CSSHTMLHeaderPreprocessor,
     ]
+    # --- issue 13: Spanish feedback page; autograding on submit (hub service) ---
+    c.GenerateFeedback.exporter_class = SpanishFeedbackExporter
+    # Read by the service `autocalificacion` (autograder/grading/onsubmit.py).
+    c.AutogradeOnSubmit.enabled = True  # every assignment, unless listed below
+    c.AutogradeOnSubmit.max_per_hour = 3  # graded submissions per student and assignment
+    c.AutogradeOnSubmit.after_due_date = False  # late submissions wait for the instructor
+    # Per assignment, e.g. {"05_entrenar": {"enabled": False, "max_per_hour": 1}}.
+    c.AutogradeOnSubmit.assignments = {}
     configure_intake(c)
 
 

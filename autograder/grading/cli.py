@@ -48,7 +48,38 @@ def _parser() -> argparse.ArgumentParser:
         "requiere un libro de calificaciones PostgreSQL (deploy/cluster/README.md)",
     )
     grade.add_argument("--force", action="store_true", help="recalificar también lo ya calificado")
+    # issue 13: grades into the LMS (autograder/grading/lms.py)
+    lms = sub.add_parser("lms", help="CSV de notas para importar en Moodle o Canvas")
+    lms.add_argument("course_dir", type=Path)
+    lms.add_argument("--formato", required=True, choices=["moodle", "canvas"])
+    lms.add_argument("--mapa", required=True, type=Path, help="CSV alumno,lms[,nombre,seccion]")
+    lms.add_argument(
+        "--campo",
+        help="identificador del LMS en el mapa: moodle username|email|idnumber "
+        "(por defecto username); canvas id|sis_user_id|sis_login_id (por defecto sis_login_id)",
+    )
+    lms.add_argument("--salida", type=Path, help="por defecto informes/notas_<formato>.csv")
     return p
+
+
+def _lms(args) -> int:
+    from .course import open_course
+    from .lms import read_grades, read_mapping, unmapped_message, write_lms_csv
+
+    try:
+        course = open_course(args.course_dir)
+        dest = args.salida or course.folder("informes") / f"notas_{args.formato}.csv"
+        export = write_lms_csv(
+            read_grades(course), read_mapping(args.mapa), args.formato, dest, args.campo
+        )
+    except CourseError as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 2
+    print(f"{export.path}: {len(export.written)} alumnos, formato {args.formato}")
+    if export.unmapped:
+        print(unmapped_message(export.unmapped, args.mapa), file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_nbgrader_warnings()
 
+    if args.command == "lms":
+        return _lms(args)
     if args.command == "release":
         from .release import generate_release
 

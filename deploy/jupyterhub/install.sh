@@ -85,7 +85,7 @@ else
     "$PYTHON" -m venv "$VENV"
     # The grading environment: the course package with the notebooks' libraries, all pinned.
     "$VENV/bin/pip" install --quiet -c "$REPO/constraints.txt" \
-        "$STAGE[course]" jupyterhub configurable-http-proxy
+        "$STAGE[course]" jupyterhub configurable-http-proxy jupyterlab-language-pack-es-es
     echo "$WANT" > "$STAMP"
 fi
 "$VENV/bin/python" -c 'import autograder, nbgrader, keras, jupyterhub' \
@@ -147,7 +147,8 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.root = os.path.expanduser("~/$COURSE_DIR_NAME")
 EOF
 
-# JupyterLab defaults for everybody: no news pop-up, every cell rendered.
+# JupyterLab defaults for everybody: no news pop-up, every cell rendered, Spanish interface
+# (language pack jupyterlab-language-pack-es-es, pinned in constraints.txt).
 mkdir -p "$VENV/share/jupyter/lab/settings"
 cat > "$VENV/share/jupyter/lab/settings/overrides.json" <<'EOF'
 {
@@ -157,6 +158,9 @@ cat > "$VENV/share/jupyter/lab/settings/overrides.json" <<'EOF'
   },
   "@jupyterlab/notebook-extension:tracker": {
     "windowingMode": "none"
+  },
+  "@jupyterlab/translation-extension:plugin": {
+    "locale": "es_ES"
   }
 }
 EOF

@@ -42,8 +42,11 @@ c.ConfigurableHTTPProxy.api_url = os.environ.get("RNK_PROXY_API_URL", "http://12
 # The PyPI port of configurable-http-proxy (pinned in constraints.txt, installed in the venv).
 # To use the npm one instead: npm install -g configurable-http-proxy@5.3.0 and
 # RNK_PROXY_COMMAND=configurable-http-proxy.
+# Validate runs the whole notebook inside the request (Keras import + training: 25 s seen on
+# one loaded CPU); the proxy's default 20 s answer timeout turned that into an HTTP 503.
 c.ConfigurableHTTPProxy.command = [
-    os.environ.get("RNK_PROXY_COMMAND", str(VENV / "bin" / "configurable-http-proxy"))
+    os.environ.get("RNK_PROXY_COMMAND", str(VENV / "bin" / "configurable-http-proxy")),
+    "--proxy-timeout=600000",  # milliseconds
 ]
 
 # --- State: database, cookie secret and pid file outside the repository. ---
@@ -180,3 +183,38 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=3600",
     "--MappingKernelManager.cull_interval=300",
 ]
+
+# --- Autograding on submit (issue 13): service «autocalificacion» -----------------------
+# Runs as the instructor's grading account (RNK_CALIFICADOR, a member of the instructors'
+# group) on ~RNK_CALIFICADOR/redes-neuronales-keras: every new submission in the exchange is
+# collected, autograded and its feedback released to that student only (see
+# autograder/grading/onsubmit.py; settings per assignment in the course's nbgrader_config.py).
+# The hub restarts the service if it exits; the queue survives in the course folder.
+GRADER = os.environ.get("RNK_CALIFICADOR", "")
+if GRADER:
+    if role_of(GRADER) != "profesor":
+        raise SystemExit(f"RNK_CALIFICADOR={GRADER} no es del grupo {INSTRUCTOR_GROUP}")
+    grader_home = Path(pwd.getpwnam(GRADER).pw_dir)
+    c.JupyterHub.services = [
+        {
+            "name": "autocalificacion",
+            "user": GRADER,
+            "command": [
+                str(VENV / "bin" / "python"),
+                "-m",
+                "autograder.grading.onsubmit",
+                str(grader_home / "redes-neuronales-keras"),
+            ],
+            "cwd": str(grader_home),
+            "environment": {
+                **c.Spawner.environment,
+                "HOME": str(grader_home),
+                "USER": GRADER,
+                # The instructor's view of nbgrader's config: exchange, course, timeout.
+                "JUPYTER_CONFIG_PATH": os.pathsep.join(
+                    [str(PREFIX / "etc" / "profesor"), str(PREFIX / "etc" / "comun")]
+                ),
+                "LANG": "C.UTF-8",
+            },
+        }
+    ]

@@ -265,6 +265,8 @@ def hub(artifacts):
             "RNK_PROXY_API_URL": f"http://127.0.0.1:{free_port()}",
             "RNK_GRUPO_PROFESORES": INSTRUCTOR_GROUP,
             "RNK_GRUPO_ALUMNOS": STUDENT_GROUP,
+            # Autograding on submit (issue 13) runs as the instructor.
+            "RNK_CALIFICADOR": INSTRUCTOR,
         }
         hub_log = artifacts / "hub.log"
         with hub_log.open("w") as out:

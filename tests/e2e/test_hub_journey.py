@@ -1,11 +1,12 @@
 """The whole journey of the course on a real JupyterHub, in a real browser.
 
-Instructor releases 01_tensores → student 1 fetches it in the Assignments panel, writes a
-correct answer in the notebook, runs it, sees the visible tests pass, validates, submits →
-student 2 submits a partial answer → the instructor collects, autogrades, generates and
-releases feedback (nbgrader CLI, as in a Lab terminal) → grades match
-samples/01_tensores/expected.json → each student fetches feedback and sees their
-score and messages, with no hidden test code.
+Instructor releases 01_tensores → student 1 fetches it in the Assignments panel (JupyterLab
+in Spanish), writes a correct answer in the notebook, runs it, sees the visible tests pass,
+validates, submits → student 2 submits a partial answer → with no instructor action, the
+hub service «autocalificacion» (autograder/grading/onsubmit.py) collects, autogrades and
+releases feedback for each → grades match samples/01_tensores/expected.json → each student
+presses Fetch Feedback and reads the Spanish feedback page: score, messages, no hidden test
+code. The time from each Submit click to the feedback being available is measured.
 """
 
 import json
@@ -31,7 +32,13 @@ RELEASE_NB = REPO / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 # Which sample each student writes, and the points expected (expected.json).
 ANSWERS = {STUDENTS[0]: "correcto", STUDENTS[1]: "parcial"}
 PASSED_MARK = PASSED.format(what="").strip()  # what a passing check prints
-VALIDATE_OK = "Success! Your notebook passes all the tests."
+VALIDATE_OK = "Success! Your notebook passes all the tests."  # nbgrader's, not translated
+# JupyterLab's menus with the Spanish language pack (jupyterlab-language-pack-es-es).
+# The pack has no Spanish title for the Run menu in every version: either is accepted there.
+MENU_FILE, MENU_RUN, RUN_ALL = "Archivo", "(Ejecutar|Run)", "Ejecutar todas las celdas"
+# What the English pages of nbgrader and JupyterLab would show instead.
+ENGLISH_FEEDBACK_LABELS = ("Score:", "Test cell", "Student's answer", "Comments:", "(Top)")
+FEEDBACK_BAR_S = 120  # issue 13: submit → feedback available, 01_tensores, 2-core machine
 CREATE_ASSIGNMENT_TAB = ".lm-TabBar-tab[title='Nbgrader Create Assignment']"
 MS = 1000
 
@@ -157,11 +164,6 @@ def show_assignment_list(page):
     page.locator("#released_assignments_list").wait_for()
 
 
-def refresh_assignment_list(page):
-    page.locator("button:has(.fa-refresh)").first.click()
-    page.wait_for_timeout(500)
-
-
 def row(page, list_id: str, text: str = ASSIGNMENT):
     return page.locator(f"#{list_id} .list_item", has_text=text).first
 
@@ -190,6 +192,7 @@ def paste_into_cell(page, index: int, code: str) -> None:
 
 
 def menu_command(page, menu: str, item: str) -> None:
+    """Click menu → item; ``menu`` is a regular expression for the menu's title."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(rf"^{menu}$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^{re.escape(item)}$")).click()
 
@@ -202,12 +205,14 @@ def save_notebook(page) -> None:
     try:
         page.wait_for_function(clean, timeout=15 * MS)
     except PlaywrightTimeout:
-        menu_command(page, "File", "Save Notebook")
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(rf"^{MENU_FILE}$")).click()
+        save = re.compile(r"^Guardar (Cuaderno|Notebook)$")
+        page.locator(".lm-Menu-itemLabel", has_text=save).click()
         page.wait_for_function(clean)
 
 
 def run_all(page, n_cells: int, timeout_s=180) -> None:
-    menu_command(page, "Run", "Run All Cells")
+    menu_command(page, MENU_RUN, RUN_ALL)
     last_code = page.locator(".jp-Notebook .jp-Cell.jp-CodeCell").last.locator(".jp-InputPrompt")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -238,12 +243,39 @@ def fetch_and_open(page, shots, user: str):
     log(f"{user}: tarea recogida y abierta")
 
 
-def submit(page, shots, user: str) -> None:
+def submit(page, shots, user: str) -> float:
+    """Press Submit; return the time of the click (epoch seconds)."""
     show_assignment_list(page)
+    clicked = time.time()
     row(page, "fetched_assignments_list").locator("button", has_text="Submit").click()
     row(page, "submitted_assignments_list").wait_for(timeout=60 * MS)
     shots(page, f"{user}_entregada")
     log(f"{user}: entregada")
+    return clicked
+
+
+def fetch_feedback_until_available(page, user: str, timeout_s: float = 300):
+    """Press Fetch Feedback every few seconds until «view feedback» appears; return the link."""
+    link = page.locator("#submitted_assignments_list a", has_text="view feedback").first
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        show_assignment_list(page)
+        submitted = row(page, "submitted_assignments_list")
+        submitted.locator("button", has_text="Fetch Feedback").click()
+        page.wait_for_timeout(1500)
+        if link.count():
+            return link
+        page.wait_for_timeout(3000)
+    raise AssertionError(f"{user}: sin comentarios {timeout_s:.0f} s después de entregar")
+
+
+def spanish_lab(page) -> list[str]:
+    """The menu bar of JupyterLab: Spanish labels (language pack and locale of the hub)."""
+    labels = [t.strip() for t in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
+    for spanish in (MENU_FILE, "Editar", "Ver", "Ayuda"):
+        assert spanish in labels, f"JupyterLab no está en español: {labels}"
+    assert "File" not in labels and "Help" not in labels, labels
+    return labels
 
 
 def failure_messages(course_dir: Path, user: str) -> list[str]:
@@ -260,9 +292,11 @@ def failure_messages(course_dir: Path, user: str) -> list[str]:
 
 def check_feedback(text: str, user: str, sample: str, total: float, hidden: list[str]) -> None:
     """Score as expected, messages shown, no hidden test code."""
-    assert re.search(rf"{ASSIGNMENT}\s*\(Score:\s*{total:.1f}\s*/\s*10\.0\)", text), (
+    assert re.search(rf"{ASSIGNMENT}\s*\(Puntuación:\s*{total:.1f}\s*/\s*10\.0\)", text), (
         f"{user}: el feedback no muestra {total:.1f} / 10.0:\n{text[:1500]}"
     )
+    english = [label for label in ENGLISH_FEEDBACK_LABELS if label in text]
+    assert not english, f"{user}: etiquetas en inglés en el feedback: {english}"
     leaks = [line for line in hidden if line in text]
     assert not leaks, f"código de pruebas ocultas en el feedback de {user}: {leaks}"
     assert "Traceback" not in text, f"{user}: traza de error en el feedback"
@@ -330,10 +364,13 @@ def journey(hub, browser, shots):
     # 2. Student 1: correct answer, run, visible tests pass, Validate, submit.
     hidden = hidden_only_lines()
     n_tests = len(autograded_test_ids())
-    pages = {}
+    pages, submitted_at = {}, {}
     for user in STUDENTS:
         page = shots.track(user, login(browser, hub, user))
         pages[user] = page
+        labels = spanish_lab(page)
+        shots(page, f"{user}_jupyterlab_en_espanol")
+        log(f"{user}: JupyterLab en español ({', '.join(labels)})")
         menu = nbgrader_menu_items(page)
         assert "Assignment List" in menu, menu
         for forbidden in ("Formgrader", "Course List"):
@@ -362,13 +399,32 @@ def journey(hub, browser, shots):
             shots(page, f"{user}_validar_ok")
             dialog.locator("button").last.click()
             log(f"{user}: pruebas visibles y Validate correctos; {check_limits(user)}")
-        submit(page, shots, user)
+        submitted_at[user] = submit(page, shots, user)
 
-    # 3. The instructor collects, autogrades, gives feedback.
-    hub.nbgrader("collect", ASSIGNMENT)
-    hub.nbgrader("autograde", ASSIGNMENT, timeout=900)
-    hub.nbgrader("generate_feedback", ASSIGNMENT)
-    hub.nbgrader("release_feedback", ASSIGNMENT)
+    # 3. No instructor action: the service grades each submission and releases its feedback;
+    #    each student presses Fetch Feedback until it arrives.
+    #    Two figures per student: Submit click → feedback released by the service (the
+    #    queue's «finished» time), and → the student's Fetch Feedback found it (student 1's
+    #    includes the time student 2 spent working before the test came back to them).
+    links, seen = {}, {}
+    for user in reversed(ANSWERS):
+        links[user] = fetch_feedback_until_available(pages[user], user)
+        seen[user] = time.time() - submitted_at[user]
+    state = hub.course_dir / "autocalificacion"
+    queue_lines = (state / "entregas.csv").read_text()
+    entries = json.loads((state / "cola.json").read_text())["entries"]
+    released = {e["student"]: e["finished"] - submitted_at[e["student"]] for e in entries}
+    timings = {u: {"publicado_s": released[u], "visto_s": seen[u]} for u in ANSWERS}
+    (hub.artifacts / "entregas.csv").write_text(queue_lines)
+    (hub.artifacts / "autocalificacion.log").write_text((state / "registro.log").read_text())
+    (hub.artifacts / "tiempos.json").write_text(json.dumps(timings, indent=1))
+    for user, t in timings.items():
+        log(
+            f"{user}: Submit → comentarios publicados {t['publicado_s']:.0f} s, "
+            f"vistos con Fetch Feedback {t['visto_s']:.0f} s"
+        )
+        assert t["publicado_s"] <= FEEDBACK_BAR_S, f"{user}: {t} (límite {FEEDBACK_BAR_S} s)"
+    assert queue_lines.count(",calificada,1,") == len(ANSWERS), queue_lines
 
     grades = json.loads(
         hub.as_user(
@@ -396,12 +452,7 @@ def journey(hub, browser, shots):
     # 4. Each student fetches feedback and reads it: score, messages, no hidden code.
     for user, sample in ANSWERS.items():
         page = pages[user]
-        show_assignment_list(page)
-        refresh_assignment_list(page)
-        submitted = row(page, "submitted_assignments_list")
-        submitted.locator("button", has_text="Fetch Feedback").click()
-        link = page.locator("#submitted_assignments_list a", has_text="view feedback").first
-        link.wait_for(timeout=60 * MS)
+        link = links[user]
         shots(page, f"{user}_feedback_disponible")
         # «view feedback» opens the feedback folder in the file browser; the student opens
         # the HTML file there (JupyterLab's HTML viewer).
@@ -410,7 +461,7 @@ def journey(hub, browser, shots):
         item.wait_for()
         item.dblclick()
         viewer = page.frame_locator(".jp-HTMLViewer iframe").last
-        viewer.get_by_text("Score:").first.wait_for()
+        viewer.get_by_text("Puntuación:").first.wait_for()
         total = sum(expected_points(sample).values())
         check_feedback(viewer.locator("body").inner_text(), user, sample, total, hidden)
         shots(page, f"{user}_feedback_en_lab")
