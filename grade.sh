@@ -5,6 +5,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$REPO/setup.sh"
 cd "$REPO"
+if [ "${1:-}" = lms ]; then exec python -m autograder "$@"; fi
 if [ $# -gt 0 ] && [ -d "$1" ]; then
   exec python -m autograder grade "$@"
 fi
