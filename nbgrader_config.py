@@ -33,6 +33,30 @@ def configure(c):
         HideTestTracebacks,
         CSSHTMLHeaderPreprocessor,
     ]
+    configure_sandbox(c)
+
+
+def configure_sandbox(c):
+    """Autograde runs student code in the bubblewrap sandbox (autograder/grading/sandbox.py).
+
+    Limits (defaults fit a 2 GB JupyterHub pod), e.g.:
+        c.Sandbox.memory_mb = 1024     # private memory per process (MiB)
+        c.Sandbox.processes = 256      # processes and threads
+        c.Sandbox.file_size_mb = 64    # largest file written (MiB)
+        c.Sandbox.cpu_seconds = 1800   # CPU time of the kernel (s)
+        c.Sandbox.tmp_mb = 128         # private /tmp and working folder, each (MiB)
+    Opt-out, at your own risk (student code then runs with your permissions: it can
+    read source/ and other students, rewrite the gradebook and this file, use the
+    network); every grading run prints a warning:
+        c.Sandbox.enabled = False
+    """
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from autograder.grading.sandbox import SandboxedExecute
+
+    steps = Autograde.class_traits()["autograde_preprocessors"].default()
+    c.Autograde.autograde_preprocessors = [SandboxedExecute if s is Execute else s for s in steps]
 
 
 try:

@@ -322,6 +322,12 @@ MESSAGES = {
         "Usa el argumento `modelo`, no la variable global `{model}`, y toma la clase "
         "más probable de cada fila con `np.argmax(..., axis=1)`."
     ),
+    # --- issue 11: the grading sandbox ---
+    "sandbox_memory": (
+        "Tu código superó el límite de memoria del calificador ({mb} MB) y esta celda se "
+        "detuvo. Revisa si creas arrays o listas enormes (por ejemplo, dentro de un bucle) "
+        "y usa datos más pequeños."
+    ),
 }
 
 # How :func:`autograder.describe.describe` names a value's type.
