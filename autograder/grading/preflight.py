@@ -17,11 +17,9 @@ from .sandbox import OPT_OUT_WARNING, Sandbox, SandboxedKernelManager, SandboxEr
 
 log = logging.getLogger("autograder")
 
-PROBE = (
-    "import autograder, os, sys\n"
-    "assert os.getcwd() not in sys.path and '' not in sys.path, sys.path\n"
-    "print(sys.executable)"
-)
+PROBE = "import autograder, os, sys\nprint(sys.executable)"
+# In the sandbox, also: the working folder is not where imports come from.
+SANDBOX_PROBE = "assert os.getcwd() not in sys.path and '' not in sys.path, sys.path\n"
 
 
 def check_autograde_is_sandboxed(config: Config) -> None:
@@ -66,7 +64,8 @@ def check_kernel(config: Config | None = None, kernel_name: str = "python3") -> 
         options["kernel_manager_class"] = SandboxedKernelManager
     else:
         print(OPT_OUT_WARNING)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
+    code = PROBE + ("\n" + SANDBOX_PROBE if sandbox.enabled else "")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=120, config=config, **options)
     try:
         client.execute()
