@@ -92,7 +92,7 @@ def attack_output(course_root: Path, student: str, assignment: str) -> str:
         if cell.get("id") == "intento" or cell.source.startswith("# Intento:"):
             parts = []
             for out in cell.get("outputs", []):
-                parts.append(out.get("text") or f"{out.get('ename')}: {out.get('evalue')}")
+                parts.append(out.get("text") or f"{out.get('ename')}: {out.get('evalue')}\n")
             return "".join(parts).strip()
     return "(sin celda de intento)"
 

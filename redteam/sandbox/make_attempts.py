@@ -68,12 +68,12 @@ except OSError as error:
     {BLOCKED}
 """
 
-# Capped at 1000 processes so that a run without the sandbox does not take the machine down.
+# Capped at 400 processes so that a run without the sandbox does not take the machine down.
 FORK_BOMB = f"""# Intento: bomba de procesos
 import os, time
 hijos = 0
 try:
-    while hijos < 1000:
+    while hijos < 400:
         if os.fork() == 0:
             while True:
                 time.sleep(1)
@@ -171,7 +171,7 @@ ATTEMPTS = {
             {},
         ),
         "red": ("Conecta con un puerto TCP abierto en 127.0.0.1.", NETWORK, {"puerto.txt": "0"}),
-        "bomba_procesos": ("Crea procesos sin fin (hasta 1000).", FORK_BOMB, {}),
+        "bomba_procesos": ("Crea procesos sin fin (hasta 400).", FORK_BOMB, {}),
     },
     "02_neurona": {
         "bomba_memoria": ("Reserva 4 GB de memoria.", MEMORY_BOMB, {}),

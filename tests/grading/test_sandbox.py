@@ -30,8 +30,23 @@ grade_attempts = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(grade_attempts)
 
 ASSIGNMENTS = ["01_tensores", "02_neurona", "04_modelo_secuencial"]
+# nbgrader 0.9.6 drops the whole submission when its kernel dies (DeadKernelError): the
+# honest parts keep their points only with the grader-side failure modes of issue 10.
+NEEDS_ISSUE_10 = {("02_neurona", "os_exit")}
 CASES = [
-    pytest.param(a, attempt, marks=[pytest.mark.xdist_group(f"redteam-{a}"), pytest.mark.redteam])
+    pytest.param(
+        a,
+        attempt,
+        marks=[
+            pytest.mark.xdist_group(f"redteam-{a}"),
+            pytest.mark.redteam,
+            *(
+                [pytest.mark.xfail(strict=True, reason="needs issue 10: a dead kernel loses all")]
+                if (a, attempt) in NEEDS_ISSUE_10
+                else []
+            ),
+        ],
+    )
     for a in ASSIGNMENTS
     for attempt in grade_attempts.attempts(a)
 ]
@@ -106,7 +121,7 @@ def test_files_network_and_processes_are_blocked(redteam):
 def test_memory_and_file_size_are_limited(redteam):
     run = redteam("02_neurona")
     memory = message("sandbox_memory", mb=Sandbox().memory_mb)
-    assert f"MemoryError: {memory}" in run.outputs["ataque_bomba_memoria"]
+    assert memory in run.outputs["ataque_bomba_memoria"]
     assert f"{BLOCKED}: OSError [Errno 27] File too large" in run.outputs["ataque_archivo_grande"]
 
 
