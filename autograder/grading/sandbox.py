@@ -350,6 +350,8 @@ class Box:
             "TMPDIR": "/tmp",
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
             "MPLCONFIGDIR": "/tmp/matplotlib",
+            # ipykernel's parent: pid 1 is never polled; 0 would print a console banner.
+            "JPY_PARENT_PID": "1",
         }
         for name, value in os.environ.items():
             if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:
