@@ -64,6 +64,9 @@ OPT_OUT_WARNING = (
 )
 
 
+SANDBOX_LOG = "Kernel del alumno en el aislamiento (bubblewrap, sin red):"
+
+
 class SandboxError(RuntimeError):
     """The sandbox cannot start: grading must stop (message in Spanish, with the fix)."""
 
@@ -431,6 +434,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         cmd, kw = await super()._async_pre_start_kernel(**kw)
         kw["pass_fds"] = tuple(self.box.fds)
         kw.pop("env", None)  # the sandbox sets its own (--clearenv)
+        self.log.info("%s %s", SANDBOX_LOG, self.box.work)
         return cmd, kw
 
     def write_connection_file(self, **kwargs) -> None:

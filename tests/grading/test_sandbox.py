@@ -22,7 +22,12 @@ from traitlets.config import Config
 from autograder.checks.messages import message
 from autograder.grading.course import CourseError, load_config
 from autograder.grading.preflight import check_autograde_is_sandboxed, check_kernel
-from autograder.grading.sandbox import Sandbox, SandboxedExecute, SandboxedKernelManager
+from autograder.grading.sandbox import (
+    SANDBOX_LOG,
+    Sandbox,
+    SandboxedExecute,
+    SandboxedKernelManager,
+)
 
 REDTEAM = REPO / "redteam" / "sandbox"
 _spec = importlib.util.spec_from_file_location("grade_attempts", REDTEAM / "grade_attempts.py")
@@ -220,5 +225,6 @@ def test_nbgrader_autograde_cli_uses_the_sandbox(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert SANDBOX_LOG in result.stderr, result.stderr[-2000:]
     text = grade_attempts.attack_output(course.root, "ataque", "01_tensores")
     assert f"{BLOCKED}: FileNotFoundError" in text, text
