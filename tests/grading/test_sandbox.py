@@ -32,6 +32,7 @@ from autograder.grading.sandbox import (
 REDTEAM = REPO / "redteam" / "sandbox"
 _spec = importlib.util.spec_from_file_location("grade_attempts", REDTEAM / "grade_attempts.py")
 grade_attempts = importlib.util.module_from_spec(_spec)
+sys.modules["grade_attempts"] = grade_attempts  # its RedTeamRun is pickled between workers
 _spec.loader.exec_module(grade_attempts)
 
 ASSIGNMENTS = ["01_tensores", "02_neurona", "04_modelo_secuencial"]
