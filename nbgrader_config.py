@@ -34,26 +34,21 @@ def configure(c):
         HideTestTracebacks,
         CSSHTMLHeaderPreprocessor,
     ]
-    # --- issue 13: Spanish feedback page; autograding on submit (hub service) ---
     c.GenerateFeedback.exporter_class = SpanishFeedbackExporter
-    # Read by the service `autocalificacion` (autograder/grading/onsubmit.py).
-    c.AutogradeOnSubmit.enabled = True  # every assignment, unless listed below
-    c.AutogradeOnSubmit.max_per_hour = 3  # graded submissions per student and assignment
-    c.AutogradeOnSubmit.after_due_date = False  # late submissions wait for the instructor
-    # Per assignment, e.g. {"05_entrenar": {"enabled": False, "max_per_hour": 1}}.
-    c.AutogradeOnSubmit.assignments = {}
-    configure_intake(c)
+    configure_autograde(c)
+    configure_sandbox(c)
+    configure_on_submit(c)
 
 
-def configure_intake(c):
-    """Issue 12: grade notebooks whose structure an editor changed; cap outputs by bytes."""
+def configure_autograde(c):
+    """Autograde's steps: notebooks whose structure an editor changed are repaired before
+    grading; student cells run in the sandboxed kernel; outputs are capped by bytes too."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
         ClearOutput,
         DeduplicateIds,
-        Execute,
         IgnorePattern,
         LimitOutput,
         OverwriteKernelspec,
@@ -61,6 +56,7 @@ def configure_intake(c):
     )
 
     from autograder.grading.outputs import LimitOutputBytes
+    from autograder.grading.sandbox import SandboxedExecute
     from autograder.grading.structure import OverwriteCellsInOrder, RepairStructure
 
     c.OverwriteCells.missing_cell_notification = (
@@ -75,7 +71,7 @@ def configure_intake(c):
         CheckCellMetadata,
     ]
     c.Autograde.autograde_preprocessors = [
-        Execute,
+        SandboxedExecute,
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,
@@ -84,6 +80,32 @@ def configure_intake(c):
         AssignLatePenalties,
         CheckCellMetadata,
     ]
+
+
+def configure_sandbox(c):
+    """Autograde runs student code in the bubblewrap sandbox (autograder/grading/sandbox.py).
+
+    Limits (defaults fit a 2 GB JupyterHub pod), e.g.:
+        c.Sandbox.memory_mb = 1024     # private memory per process (MiB)
+        c.Sandbox.processes = 256      # processes and threads
+        c.Sandbox.file_size_mb = 64    # largest file written (MiB)
+        c.Sandbox.cpu_seconds = 1800   # CPU time of the kernel (s)
+        c.Sandbox.tmp_mb = 128         # private /tmp and working folder, each (MiB)
+    Opt-out, at your own risk (student code then runs with your permissions: it can
+    read source/ and other students, rewrite the gradebook and this file, use the
+    network); every grading run prints a warning:
+        c.Sandbox.enabled = False
+    """
+
+
+def configure_on_submit(c):
+    """Autograding on submit, read by the hub service `autocalificacion`
+    (autograder/grading/onsubmit.py)."""
+    c.AutogradeOnSubmit.enabled = True  # every assignment, unless listed below
+    c.AutogradeOnSubmit.max_per_hour = 3  # graded submissions per student and assignment
+    c.AutogradeOnSubmit.after_due_date = False  # late submissions wait for the instructor
+    # Per assignment, e.g. {"05_entrenamiento": {"enabled": False, "max_per_hour": 1}}.
+    c.AutogradeOnSubmit.assignments = {}
 
 
 try:

@@ -25,5 +25,20 @@ if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$(stamp_of)" ]; then
   "$VENV/bin/python" -m pip check
   stamp_of > "$VENV/.installed"
 fi
+# The grading sandbox (autograder/grading/sandbox.py) runs student code under bubblewrap.
+if ! command -v bwrap >/dev/null 2>&1 \
+   && ! grep -Eq '^[[:space:]]*c\.Sandbox\.enabled[[:space:]]*=[[:space:]]*False' "$REPO/nbgrader_config.py"; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  if command -v apt-get >/dev/null 2>&1 && { [ -z "$SUDO" ] || sudo -n true 2>/dev/null; }; then
+    echo "Instalando bubblewrap (aislamiento del código de los alumnos al calificar) ..."
+    $SUDO apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q bubblewrap >/dev/null
+  else
+    echo "ERROR: falta bubblewrap, con el que se aísla el código de los alumnos al calificar." >&2
+    echo "Instálalo y vuelve a ejecutar: sudo apt-get install bubblewrap" >&2
+    exit 2
+  fi
+fi
 export PATH="$VENV/bin:$PATH"
 export TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0

@@ -380,6 +380,12 @@ MESSAGES = {
         "(`int`). {hint}"
     ),
     "numpy_scalar": "un número de NumPy (`np.{type}`)",
+    # --- issue 11: the grading sandbox ---
+    "sandbox_memory": (
+        "Tu código superó el límite de memoria del calificador ({mb} MB) y esta celda se "
+        "detuvo. Revisa si creas arrays o listas enormes (por ejemplo, dentro de un bucle) "
+        "y usa datos más pequeños."
+    ),
 }
 
 # How :func:`autograder.describe.describe` names a value's type.

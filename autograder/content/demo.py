@@ -61,7 +61,7 @@ def run_demo(
     """
     start = time.monotonic()
     course = new_course_copy(workdir / "curso")
-    check_kernel()
+    check_kernel(course.config)
     exchange_root = workdir / "exchange"
     exchange_root.mkdir(parents=True, exist_ok=True)
     course.config.Exchange.root = str(exchange_root)

@@ -154,7 +154,7 @@ def grade_course(
     ``use_exchange=False`` grade what is already in ``submitted/``."""
     start = time.monotonic()
     course = open_course(root)
-    check_kernel()
+    check_kernel(course.config)
     report = CycleReport(course)
     for assignment in assignments or course.assignments():
         progress(f"Tarea {assignment}: recoger y calificar")

@@ -54,6 +54,19 @@ if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
     exit 1
 fi
 
+# The grading sandbox: student code runs under bubblewrap, as the instructor, in user namespaces.
+if ! command -v bwrap >/dev/null 2>&1; then
+    echo "Instalando bubblewrap (aislamiento del código de los alumnos al calificar)..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap >/dev/null
+fi
+if ! runuser -u nobody -- bwrap --unshare-all --unshare-user --ro-bind / / true 2>/dev/null; then
+    echo "AVISO: bubblewrap no puede crear espacios de nombres de usuario para un usuario sin" >&2
+    echo "privilegios: los profesores no podrán calificar. Actívalos (Debian):" >&2
+    echo "  sysctl -w kernel.unprivileged_userns_clone=1" >&2
+    echo "(Ubuntu 24.04: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)" >&2
+fi
+
 umask 022
 mkdir -p "$PREFIX"
 chmod 755 "$PREFIX"

@@ -87,5 +87,7 @@ def test_kernel_without_autograder_fails_preflight(tmp_path, monkeypatch):
     }
     (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    with pytest.raises(CourseError, match="no puede importar el paquete `autograder`"):
-        check_kernel("sin_autograder")
+    config = load_config(REPO)
+    config.Sandbox.enabled = False  # the sandbox runs its own Python, whatever the kernel spec
+    with pytest.raises(CourseError, match="paquete `autograder`"):
+        check_kernel(config, kernel_name="sin_autograder")

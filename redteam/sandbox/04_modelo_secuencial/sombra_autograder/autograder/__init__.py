@@ -1,0 +1,5 @@
+"""Falso autograder del alumno: toda comprobación pasa."""
+
+
+def __getattr__(name):
+    return lambda *args, **kwargs: None
