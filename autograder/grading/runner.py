@@ -324,7 +324,10 @@ def grade_submission(bundle: CourseBundle, sub: Submission, timeout: float) -> G
 
 
 def _is_remote(scheduler) -> bool:
-    return scheduler is not None
+    """Whether workers may run on other machines: any scheduler but a local cluster's own."""
+    if scheduler is None:
+        return False
+    return not isinstance(getattr(scheduler, "cluster", None), LocalCluster)
 
 
 @contextlib.contextmanager
