@@ -18,6 +18,7 @@ def configure(c):
 
     from autograder.checks.environment import quiet_tensorflow
     from autograder.grading.feedback import HideTestTracebacks
+    from autograder.grading.verdicts import autograde_preprocessors
 
     quiet_tensorflow()  # kernels inherit this environment
     c.CourseDirectory.course_id = COURSE_ID
@@ -27,6 +28,8 @@ def configure(c):
     c.Execute.timeout = CELL_TIMEOUT_S
     c.OverwriteCells.add_missing_cells = True
     c.CollectApp.check_owner = False
+    # Grade cells run in the grader process, never in the student's kernel (issue 10).
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()
     c.GenerateFeedback.preprocessors = [
         GetGrades,
         ClearHiddenTests,
