@@ -6,6 +6,11 @@ Prints, for the same class graded both ways: total time, per-submission
 median, speed-up, peak memory per worker, whether every score is identical;
 then the grading overhead (autograde vs plain `jupyter nbconvert --execute`
 of the same solved notebook) and where the time of one submission goes.
+
+``--verdicts-only`` prints only the cost of grader-side verdicts (issue 10): the
+same class autograded with the test cells run in the student's kernel
+(nbgrader's own ``Execute``, before) and in the grader process
+(``GraderExecute``, after), per-submission median side by side.
 """
 
 import argparse
@@ -107,14 +112,43 @@ def breakdown(path: Path) -> dict[str, float]:
     return parts
 
 
+def compare_verdicts(assignment: str, notebooks: dict, tmp: Path, workers: int) -> None:
+    """Per-submission time with test cells in the kernel (before) vs in the grader (after)."""
+    from nbgrader.converters.autograde import Autograde
+
+    students = sorted(notebooks)
+    in_kernel = course_with_submissions(tmp / "in_kernel", assignment, notebooks)
+    in_kernel.config.Autograde.autograde_preprocessors = Autograde.class_traits()[
+        "autograde_preprocessors"
+    ].default()
+    grader = course_with_submissions(tmp / "grader", assignment, notebooks)
+    runs = {}
+    for name, course in (("before (in kernel)", in_kernel), ("after (grader)", grader)):
+        summary = autograde_all(course, assignment, students, workers=workers, progress=print)
+        graded = [o for o in summary.outcomes if not o.skipped]
+        runs[name] = (statistics.median(o.seconds for o in graded), summary.seconds)
+    before, after = runs["before (in kernel)"][0], runs["after (grader)"][0]
+    print(f"verdicts: {len(students)} submissions of {assignment}, {workers} worker(s)")
+    for name, (median, total) in runs.items():
+        print(f"  {name:<20} median {median:6.1f} s per submission, total {total:7.1f} s")
+    print(f"  cost of grader-side verdicts: {100 * (after / before - 1):+.1f} % per submission")
+    same = scores(in_kernel, assignment, students) == scores(grader, assignment, students)
+    print(f"  identical scores: {same}")
+
+
 def main() -> None:
     prepare_environment()
     parser = argparse.ArgumentParser()
     parser.add_argument("--assignment", default="01_tensores")
     parser.add_argument("--size", type=int, default=24)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--verdicts-only", action="store_true")
     args = parser.parse_args()
     a, notebooks = args.assignment, make_class(args.assignment, args.size)
+    if args.verdicts_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            compare_verdicts(a, notebooks, Path(tmp), args.workers)
+        return
     students = sorted(notebooks)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -160,6 +194,8 @@ def main() -> None:
         f"  {'nbgrader rest':<14} {autograde_s - sum(parts.values()):6.1f} s  "
         "(gradebook writes, checksums, copies)"
     )
+    with tempfile.TemporaryDirectory() as tmp:
+        compare_verdicts(a, notebooks, Path(tmp), args.workers)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import base64
 import io
 import json
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -165,7 +166,7 @@ def encode(value: object, depth: int = 0, *, trusted: bool = False) -> dict:
     if kind is np.dtype or isinstance(value, np.dtype):
         return {"t": "npdtype", "v": str(np.dtype(value))}
     module = kind.__module__ or ""
-    if module.startswith(("tensorflow", "keras")):
+    if module.startswith(("tensorflow", "keras")) or _is_keras_object(value):
         return _encode_library(value, depth, trusted)
     if module.startswith("matplotlib"):
         from matplotlib.figure import Figure
@@ -175,6 +176,14 @@ def encode(value: object, depth: int = 0, *, trusted: bool = False) -> dict:
     if kind is FigureDescription:
         return _encode_figure(value)
     raise NotEncodable(_type_text(value))
+
+
+def _is_keras_object(value: object) -> bool:
+    """A model, layer or history of a class defined elsewhere (e.g. a student's subclass)."""
+    keras = sys.modules.get("keras")
+    if keras is None:
+        return False
+    return isinstance(value, keras.Model | keras.layers.Layer | keras.callbacks.History)
 
 
 def _type_text(value: object) -> str:
@@ -226,7 +235,7 @@ def _encode_library(value: object, depth: int, trusted: bool) -> dict:
         return {"t": "tensorshape", "v": dims}
     if isinstance(value, tf.DType):
         return {"t": "tfdtype", "v": value.name}
-    if tf.is_tensor(value) and not isinstance(value, tf.Variable):
+    if tf.is_tensor(value):  # a tf.Variable travels as its current value
         try:
             array = value.numpy()
         except (AttributeError, TypeError, ValueError) as exc:  # a symbolic tensor

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import gradebook, runner, steps
-from .class_report import write_class_report
+from .class_report import class_suspicions, write_class_report
 from .course import Course, open_course
 from .preflight import check_kernel
 
@@ -50,6 +50,8 @@ def grade_assignment(
     if students:
         steps.give_feedback(course, assignment, release=use_exchange)
     results = gradebook.read_results(course, assignment, students)
+    for student, cell, note in class_suspicions(course, assignment, results):
+        progress(f"  ⚠ sospecha · {student} · {cell}: {note}")
     errors = {o.student: o.error for o in summary.outcomes}
     for result in results:
         result.error = result.error or errors.get(result.student, "")
