@@ -36,9 +36,7 @@ def redteam_expected(assignment: str) -> dict:
     return json.loads((REDTEAM / assignment / "expected.json").read_text(encoding="utf-8"))
 
 
-CASES = per_assignment(
-    [(a, s) for a in redteam_assignments() for s in sorted(redteam_expected(a))]
-)
+CASES = per_assignment([(a, s) for a in redteam_assignments() for s in sorted(redteam_expected(a))])
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +63,9 @@ def _grade(root, assignment):
     for attack, folder in folders.items():
         for extra in folder.iterdir():
             if extra.is_dir() and extra.name != "__pycache__":
-                shutil.copytree(extra, course.folder("submitted") / attack / assignment / extra.name)
+                shutil.copytree(
+                    extra, course.folder("submitted") / attack / assignment / extra.name
+                )
     summary = autograde_all(course, assignment, attacks, workers=1, progress=lambda *_: None)
     results = {r.student: r for r in gradebook.read_results(course, assignment, attacks)}
     errors = {o.student: o.error for o in summary.outcomes}
@@ -83,7 +83,9 @@ def autograded_cells(course, assignment, student) -> dict:
 
 
 def error_text(cell) -> str:
-    return " ".join(o.get("evalue", "") for o in cell.get("outputs", []) if o.output_type == "error")
+    return " ".join(
+        o.get("evalue", "") for o in cell.get("outputs", []) if o.output_type == "error"
+    )
 
 
 @pytest.mark.redteam
@@ -204,9 +206,7 @@ def test_codec_rebuilds_standard_keras_and_refuses_the_rest():
     import keras
     import tensorflow as tf
 
-    model = keras.Sequential(
-        [keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")]
-    )
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     rebuilt = codec.loads(codec.dumps(model))
     assert type(rebuilt) is keras.Sequential and rebuilt.loss == "sparse_categorical_crossentropy"
@@ -274,3 +274,62 @@ def test_call_turns_student_warnings_into_a_note(capsys):
     assert "cuidado" in captured.out
     assert call("noisy", 2, namespace={"noisy": noisy}, quiet=True) == 4
     assert capsys.readouterr().out == ""
+
+
+# --- the preprocessor on its own: a tiny notebook, the configured kernel manager ---------
+
+
+def _cell(source: str, grade_id: str, *, test: bool):
+    from nbformat.v4 import new_code_cell
+
+    meta = {"grade": test, "solution": not test, "grade_id": grade_id, "locked": test}
+    if test:
+        meta["points"] = 1
+    return new_code_cell(source, metadata={"nbgrader": meta})
+
+
+def test_grade_cells_run_outside_the_configured_student_kernel(tmp_path):
+    from jupyter_client.manager import AsyncKernelManager
+    from nbformat.v4 import new_notebook
+    from traitlets.config import Config
+
+    from autograder.grading.verdicts import GraderExecute
+
+    class RecordingManager(AsyncKernelManager):
+        started = 0
+
+        async def start_kernel(self, **kwargs):
+            RecordingManager.started += 1
+            return await super().start_kernel(**kwargs)
+
+    nb = new_notebook(
+        cells=[
+            _cell("x = 41 + 1", "respuesta", test=False),
+            _cell(
+                "from autograder import answer, check_equal\n_secreto = 7\n"
+                'check_equal(answer("x"), 42, "x")\nprint("bien")',
+                "prueba_x",
+                test=True,
+            ),
+            _cell(
+                'fuga = "_secreto" in globals() or "check_equal" in globals()', "fuga", test=False
+            ),
+            _cell(
+                "from autograder import answer, check_equal\n"
+                'check_equal(answer("fuga"), False, "f")',
+                "prueba_fuga",
+                test=True,
+            ),
+            _cell('from autograder import answer\nanswer("no_existe")', "prueba_nada", test=True),
+        ]
+    )
+    config = Config()
+    config.GraderExecute.kernel_manager_class = RecordingManager
+    config.Execute.timeout = 60
+    GraderExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert RecordingManager.started == 1
+    outputs = {c.metadata.nbgrader.grade_id: c.outputs for c in nb.cells}
+    assert [o.output_type for o in outputs["prueba_x"]] == ["stream"]
+    assert outputs["prueba_x"][0].text == "bien\n"
+    assert outputs["prueba_fuga"] == []
+    assert outputs["prueba_nada"][0].ename == "NotAttempted"
