@@ -42,14 +42,15 @@ class KernelChannel:
     def __init__(self, client: object, manager: object):
         self.client = client
         self.manager = manager
-        self.deadline: float | None = None
+        self.budget: float | None = None  # seconds the student's code may still run this cell
         self.lost = ""
         self.student_error = ""
         self.cache: dict[str, object] = {}
 
     def start_cell(self, timeout: float | None) -> None:
-        """A new grade cell: a fresh deadline, nothing cached from the last one."""
-        self.deadline = None if timeout is None else time.monotonic() + timeout
+        """A new grade cell: the student's code may run ``timeout`` seconds in all while
+        serving it (the grader's own time does not count); nothing cached from the last one."""
+        self.budget = timeout
         self.cache.clear()
 
     def request(self, payload: dict) -> dict:
@@ -61,7 +62,12 @@ class KernelChannel:
         """
         if self.lost:
             raise KernelLost(self.lost)
-        return run_sync(self._request)(payload)
+        start = time.monotonic()
+        try:
+            return run_sync(self._request)(payload)
+        finally:
+            if self.budget is not None:
+                self.budget = max(0.0, self.budget - (time.monotonic() - start))
 
     async def _request(self, payload: dict) -> dict:
         code = (
@@ -71,7 +77,8 @@ class KernelChannel:
         msg_id = self.client.execute(
             "", silent=True, store_history=False, user_expressions={"r": code}, allow_stdin=False
         )
-        reply = await self._wait(msg_id, self.deadline)
+        deadline = None if self.budget is None else time.monotonic() + self.budget
+        reply = await self._wait(msg_id, deadline)
         if reply is None:
             await ensure_async(self.manager.interrupt_kernel())
             reply = await self._wait(msg_id, time.monotonic() + INTERRUPT_GRACE_S)
