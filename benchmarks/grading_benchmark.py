@@ -112,8 +112,13 @@ def breakdown(path: Path) -> dict[str, float]:
     return parts
 
 
-def compare_verdicts(assignment: str, notebooks: dict, tmp: Path, workers: int) -> None:
-    """Per-submission time with test cells in the kernel (before) vs in the grader (after)."""
+def compare_verdicts(assignment: str, notebooks: dict, tmp: Path) -> None:
+    """Per-submission time with test cells in the kernel (before) vs in the grader (after).
+
+    One process grades each submission both ways, alternately (load changes hit both
+    alike), after one warm-up submission each way (imports, the grader's TensorFlow),
+    as a long-lived grading worker does.
+    """
     from nbgrader.converters.autograde import Autograde
 
     students = sorted(notebooks)
@@ -122,16 +127,25 @@ def compare_verdicts(assignment: str, notebooks: dict, tmp: Path, workers: int) 
         "autograde_preprocessors"
     ].default()
     grader = course_with_submissions(tmp / "grader", assignment, notebooks)
-    runs = {}
-    for name, course in (("before (in kernel)", in_kernel), ("after (grader)", grader)):
-        summary = autograde_all(course, assignment, students, workers=workers, progress=print)
-        graded = [o for o in summary.outcomes if not o.skipped]
-        runs[name] = (statistics.median(o.seconds for o in graded), summary.seconds)
-    before, after = runs["before (in kernel)"][0], runs["after (grader)"][0]
-    print(f"verdicts: {len(students)} submissions of {assignment}, {workers} worker(s)")
-    for name, (median, total) in runs.items():
-        print(f"  {name:<20} median {median:6.1f} s per submission, total {total:7.1f} s")
-    print(f"  cost of grader-side verdicts: {100 * (after / before - 1):+.1f} % per submission")
+    courses = {"before (in kernel)": in_kernel, "after (grader)": grader}
+    times = {name: [] for name in courses}
+    for i, student in enumerate(students):
+        for name, course in courses.items():
+            start = time.monotonic()
+            error = steps.autograde(course, assignment, student)
+            if error:
+                print(f"  {name} {student}: {error[:200]}")
+            if i:  # the first submission is the warm-up
+                times[name].append(time.monotonic() - start)
+    before, after = times["before (in kernel)"], times["after (grader)"]
+    print(f"verdicts: {len(before)} submissions of {assignment} (+1 warm-up), alternating")
+    for name, values in times.items():
+        print(f"  {name:<20} median {statistics.median(values):6.2f} s per submission")
+    ratio = statistics.median(a / b for a, b in zip(after, before, strict=True))
+    print(
+        f"  cost of grader-side verdicts: {100 * (ratio - 1):+.1f} % per submission"
+        " (median of pairs)"
+    )
     same = scores(in_kernel, assignment, students) == scores(grader, assignment, students)
     print(f"  identical scores: {same}")
 
@@ -147,7 +161,7 @@ def main() -> None:
     a, notebooks = args.assignment, make_class(args.assignment, args.size)
     if args.verdicts_only:
         with tempfile.TemporaryDirectory() as tmp:
-            compare_verdicts(a, notebooks, Path(tmp), args.workers)
+            compare_verdicts(a, notebooks, Path(tmp))
         return
     students = sorted(notebooks)
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,7 +209,7 @@ def main() -> None:
         "(gradebook writes, checksums, copies)"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        compare_verdicts(a, notebooks, Path(tmp), args.workers)
+        compare_verdicts(a, notebooks, Path(tmp))
 
 
 if __name__ == "__main__":
