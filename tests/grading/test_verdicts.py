@@ -20,6 +20,7 @@ from conftest import REPO, course_with_submissions, per_assignment
 from autograder.checks import codec
 from autograder.checks.answers import call
 from autograder.grading import gradebook
+from autograder.grading.class_report import write_class_report
 from autograder.grading.runner import autograde_all
 
 REDTEAM = REPO / "redteam" / "verdicts"
@@ -124,7 +125,7 @@ def test_not_standard_model_is_told_so(redteam_graded):
 
 
 @pytest.mark.redteam
-def test_training_on_test_data_is_flagged_not_punished(redteam_graded):
+def test_training_on_test_data_is_flagged_not_punished(redteam_graded, tmp_path):
     course, results, _errors = redteam_graded("05_entrenamiento")
     assert results["entrena_con_prueba"].points["entrenamiento_exactitud"] == 2
     cell = autograded_cells(course, "05_entrenamiento", "entrena_con_prueba")[
@@ -134,6 +135,12 @@ def test_training_on_test_data_is_flagged_not_punished(redteam_graded):
     assert any("datos de prueba" in n for n in notes), notes
     honest = autograded_cells(course, "05_entrenamiento", "x_test_sobrescrito")
     assert "autograder" not in honest["entrenamiento_exactitud"].metadata
+    page = write_class_report(
+        course, {"05_entrenamiento": list(results.values())}, tmp_path / "informes"
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "Sospechas para revisar" in text and "entrena_con_prueba" in text
+    assert "x_test_sobrescrito</td>" not in text.split("Sospechas para revisar")[1]
 
 
 @pytest.mark.redteam
