@@ -365,9 +365,9 @@ MESSAGES = {
         "antes de esta comprobación, así que no se pudo calificar. ¿Hay un bucle infinito que "
         "captura `KeyboardInterrupt`? Las comprobaciones anteriores conservan sus puntos."
     ),
-    "grader_error": (
-        "Esta comprobación no pudo completarse ({ename}: {evalue}). Revisa que tus respuestas "
-        "tengan el tipo pedido."
+    "cell_timeout": (
+        "Esta celda tardó más que el tiempo máximo por celda y se interrumpió. Reduce el "
+        "trabajo (menos épocas, datos más pequeños) o revisa si tiene un bucle que no termina."
     ),
 }
 

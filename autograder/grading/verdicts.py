@@ -33,8 +33,10 @@ import contextlib
 import io
 import logging
 import sys
+import time
 import traceback
 import warnings
+from queue import Empty
 
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -49,6 +51,8 @@ from ..checks.channel import KernelChannel, KernelLost
 from ..checks.messages import message
 from ..checks.outcomes import CheckFailure
 from .feedback import is_test_cell
+
+RESPONSE_GRACE_S = 30.0  # after a timed-out cell, how long the kernel may take to come back
 
 
 class GraderExecute(Execute):
@@ -87,7 +91,11 @@ class GraderExecute(Execute):
         except DeadKernelError:
             channel.lost = message("kernel_died")
         except CellTimeoutError:
-            # The kernel was interrupted at the timeout and did not come back.
+            # Interrupted at the timeout, the kernel did not go idle within nbclient's
+            # IOPub wait; some code (TensorFlow ops) only notices an interrupt later.
+            if self._responds(RESPONSE_GRACE_S):
+                cell.outputs.append(_error("CellTimeoutError", message("cell_timeout")))
+                return
             channel.lost = message("kernel_unresponsive")
             self._kill_kernel()
         else:
@@ -103,6 +111,24 @@ class GraderExecute(Execute):
             return
         self.log.warning("Student kernel lost at cell %d: %s", index, channel.lost)
         cell.outputs.append(_error("KernelLost", channel.lost))
+
+    def _responds(self, grace: float) -> bool:
+        """Whether the kernel answers a ``kernel_info`` request within ``grace`` seconds
+        (the shell channel answers only once the interrupted cell has ended)."""
+
+        async def ask() -> bool:
+            msg_id = self.kc.kernel_info()
+            deadline = time.monotonic() + grace
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    msg = await ensure_async(self.kc.get_shell_msg(timeout=left))
+                except Empty:
+                    return False
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    return True
+            return False
+
+        return run_sync(ask)()
 
     def _kill_kernel(self) -> None:
         async def kill():

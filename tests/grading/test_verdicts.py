@@ -340,3 +340,29 @@ def test_grade_cells_run_outside_the_configured_student_kernel(tmp_path):
     assert outputs["prueba_x"][0].text == "bien\n"
     assert outputs["prueba_fuga"] == []
     assert outputs["prueba_nada"][0].ename == "NotAttempted"
+
+
+def test_slow_interrupt_is_a_timeout_not_a_lost_kernel(tmp_path):
+    """Code that notices an interrupt late (as TensorFlow ops do) costs its cell only."""
+    from nbformat.v4 import new_notebook
+    from traitlets.config import Config
+
+    from autograder.grading.verdicts import GraderExecute
+
+    slow = (
+        "import signal\nimport time\n\n\ndef _tarde(*args):\n    time.sleep(8)\n"
+        "    raise KeyboardInterrupt\n\n\nsignal.signal(signal.SIGINT, _tarde)\ntime.sleep(60)"
+    )
+    nb = new_notebook(
+        cells=[
+            _cell(slow, "lento", test=False),
+            _cell("x = 1", "despues", test=False),
+            _cell('from autograder import answer\nanswer("x")', "prueba_x", test=True),
+        ]
+    )
+    config = Config()
+    config.Execute.timeout = 5
+    GraderExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    outputs = {c.metadata.nbgrader.grade_id: c.outputs for c in nb.cells}
+    assert [o.ename for o in outputs["lento"] if o.output_type == "error"][-1] == "CellTimeoutError"
+    assert outputs["prueba_x"] == []
