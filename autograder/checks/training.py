@@ -17,13 +17,16 @@ from .messages import message
 from .outcomes import IncorrectAnswer
 from .predictions import predict, predicted_classes, probability_rows
 
-# Suspicion margins (benchmarks/calibrate_thresholds.py, 20 seeds of each reference solution):
-# the best test accuracy any reference run reached, and the most a reference run ever did
-# better on the test split than on its own training split; a model beyond either by the
-# margin is flagged for the instructor (never a change of points).
-REFERENCE_BEST = {"digits": 0.9778, "cancer": 0.9912}
-REFERENCE_GAP = {"digits": 0.0, "cancer": 0.0263}
-SUSPICION_MARGIN = 0.01
+# Suspicion (benchmarks/calibrate_suspicion.py, 20 seeds of each reference solution, the
+# runs of calibrate_thresholds.py): the best test accuracy any reference run reached, and
+# the most any reference run did better on the test split than on its own training split
+# (never: the maxima are below 0). A model beyond either by its margin is flagged for the
+# instructor, never a change of points. Trained on the test split instead (60 epochs): digits
+# 100 % on test, 3.8 points above its training split.
+REFERENCE_BEST = {"digits": 0.9611, "cancer": 0.9912}
+REFERENCE_GAP = {"digits": -0.0006, "cancer": 0.0}
+BEST_MARGIN = 0.02  # a longer or wider honest training may beat the reference a little
+GAP_MARGIN = 0.01
 
 ACCURACY_KEYS = (
     "accuracy",
@@ -158,12 +161,12 @@ def _suspect(model, name, x, found, classes, probabilities) -> None:
         return
     key, (x_train, _x_test, y_train, _y_test) = known
     train = model_accuracy(model, name, x_train, y_train, classes, probabilities=probabilities)
-    if found - train > REFERENCE_GAP[key] + SUSPICION_MARGIN:
+    if found - train > REFERENCE_GAP[key] + GAP_MARGIN:
         suspicion.report(
             f"`{name}` acierta más en los datos de prueba ({percent(found)}) que en los de "
             f"entrenamiento ({percent(train)}): ¿se entrenó con los datos de prueba?"
         )
-    if found > REFERENCE_BEST[key] + SUSPICION_MARGIN:
+    if found > REFERENCE_BEST[key] + BEST_MARGIN:
         suspicion.report(
             f"`{name}` acierta el {percent(found)} de los datos de prueba, más que la solución "
             f"de referencia en la calibración ({percent(REFERENCE_BEST[key])})."

@@ -98,6 +98,7 @@ def test_attack_earns_only_deserved_points(redteam_graded, assignment, attack):
 
 
 @pytest.mark.redteam
+@pytest.mark.xdist_group("01_tensores")
 def test_dead_kernel_keeps_earlier_points_and_explains_the_rest(redteam_graded):
     course, _results, _errors = redteam_graded("01_tensores")
     for student in ("nucleo_muere", "ignora_interrupcion"):
@@ -109,6 +110,7 @@ def test_dead_kernel_keeps_earlier_points_and_explains_the_rest(redteam_graded):
 
 
 @pytest.mark.redteam
+@pytest.mark.xdist_group("01_tensores")
 def test_function_that_never_returns_times_out_alone(redteam_graded):
     course, _results, _errors = redteam_graded("01_tensores")
     cells = autograded_cells(course, "01_tensores", "bucle_en_funcion")
@@ -117,6 +119,7 @@ def test_function_that_never_returns_times_out_alone(redteam_graded):
 
 
 @pytest.mark.redteam
+@pytest.mark.xdist_group("05_entrenamiento")
 def test_not_standard_model_is_told_so(redteam_graded):
     course, _results, _errors = redteam_graded("05_entrenamiento")
     for student in ("subclase_predict", "call_de_instancia"):
@@ -125,6 +128,7 @@ def test_not_standard_model_is_told_so(redteam_graded):
 
 
 @pytest.mark.redteam
+@pytest.mark.xdist_group("05_entrenamiento")
 def test_training_on_test_data_is_flagged_not_punished(redteam_graded, tmp_path):
     course, results, _errors = redteam_graded("05_entrenamiento")
     assert results["entrena_con_prueba"].points["entrenamiento_exactitud"] == 2
@@ -144,6 +148,7 @@ def test_training_on_test_data_is_flagged_not_punished(redteam_graded, tmp_path)
 
 
 @pytest.mark.redteam
+@pytest.mark.xdist_group("04_modelo_secuencial")
 def test_student_output_never_reaches_grade_cells(redteam_graded):
     course, _results, _errors = redteam_graded("04_modelo_secuencial")
     cells = autograded_cells(course, "04_modelo_secuencial", "eq_siempre_verdadero")
