@@ -94,7 +94,10 @@ class GraderExecute(Execute):
             # Interrupted at the timeout, the kernel did not go idle within nbclient's
             # IOPub wait; some code (TensorFlow ops) only notices an interrupt later.
             if self._responds(RESPONSE_GRACE_S):
-                cell.outputs.append(_error("CellTimeoutError", message("cell_timeout")))
+                timeout = _error("CellTimeoutError", message("cell_timeout"))
+                cell.outputs.append(timeout)
+                if is_solution(cell) and not channel.student_error:
+                    channel.student_error = _one_line(timeout)
                 return
             channel.lost = message("kernel_unresponsive")
             self._kill_kernel()
