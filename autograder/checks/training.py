@@ -21,10 +21,10 @@ from .predictions import predict, predicted_classes, probability_rows
 # runs of calibrate_thresholds.py): the best test accuracy any reference run reached, and
 # the most any reference run did better on the test split than on its own training split
 # (never: the maxima are below 0). A model beyond either by its margin is flagged for the
-# instructor, never a change of points. Trained on the test split instead (60 epochs): digits
-# 100 % on test, 3.8 points above its training split.
-REFERENCE_BEST = {"digits": 0.9611, "cancer": 0.9912}
-REFERENCE_GAP = {"digits": -0.0006, "cancer": 0.0}
+# instructor, never a change of points. The reference trained 60 more epochs on the test split:
+# digits 100 % on test, 3.8 points above its training split (flagged); cancer unchanged.
+REFERENCE_BEST = {"digits": 0.9611, "cancer": 0.9649}
+REFERENCE_GAP = {"digits": -0.0006, "cancer": -0.0087}
 BEST_MARGIN = 0.02  # a longer or wider honest training may beat the reference a little
 GAP_MARGIN = 0.01
 
