@@ -124,7 +124,7 @@ def test_not_standard_model_is_told_so(redteam_graded):
     course, _results, _errors = redteam_graded("05_entrenamiento")
     for student in ("subclase_predict", "call_de_instancia"):
         cells = autograded_cells(course, "05_entrenamiento", student)
-        assert "no es un modelo estándar de Keras" in error_text(cells["modelo_compilado"])
+        assert "no es un modelo estándar de Keras" in error_text(cells["entrenamiento_exactitud"])
 
 
 @pytest.mark.redteam
