@@ -125,7 +125,7 @@ def check_accuracy(
     ``hint`` is a catalogue key; ``passed_text``, with ``{found}`` for the accuracy
     as a Spanish percentage, is shown as the visible check's success line."""
     found = model_accuracy(model, name, x, y, classes, probabilities=probabilities)
-    if suspicion.active():
+    if suspicion.active() and found >= threshold:  # only points earned need a second look
         _suspect(model, name, x, found, classes, probabilities)
     if found < threshold:
         raise IncorrectAnswer(
