@@ -146,8 +146,16 @@ def compare_verdicts(assignment: str, notebooks: dict, tmp: Path) -> None:
         f"  cost of grader-side verdicts: {100 * (ratio - 1):+.1f} % per submission"
         " (median of pairs)"
     )
-    same = scores(in_kernel, assignment, students) == scores(grader, assignment, students)
-    print(f"  identical scores: {same}")
+    kernel_scores = scores(in_kernel, assignment, students)
+    grader_scores = scores(grader, assignment, students)
+    print(f"  identical scores: {kernel_scores == grader_scores}")
+    for student in students:
+        for cell, points in grader_scores[student].items():
+            if kernel_scores[student].get(cell) != points:
+                print(
+                    f"    {student} {cell}: in kernel {kernel_scores[student].get(cell)}, "
+                    f"grader {points}"
+                )
 
 
 def main() -> None:
