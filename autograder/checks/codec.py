@@ -481,6 +481,7 @@ def _decode_keras(keras: object, kind: str, node: dict) -> object:
     if foreign:
         raise NotStandard(kind, foreign)
     compile_config = config.pop("compile_config", None) if kind == "model" else None
+    config = _keras_activations(config)
     try:
         obj = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 (Keras raises many kinds on an unknown config)
@@ -495,6 +496,32 @@ def _decode_keras(keras: object, kind: str, node: dict) -> object:
     if compile_config:
         _compile(obj, compile_config)
     return obj
+
+
+_FUNCTION_ALIASES = {"softmax_v2": "softmax"}  # tf.nn.softmax's name
+
+
+def _keras_activations(config: object) -> object:
+    """A function given by name only (``activation=tf.nn.relu`` serialises as a bare
+    function name) becomes that name when Keras has an activation of that name."""
+    import keras
+
+    if isinstance(config, list):
+        return [_keras_activations(c) for c in config]
+    if not isinstance(config, dict):
+        return config
+    if (
+        config.get("class_name") == "function"
+        and config.get("module") in ("builtins", None)
+        and isinstance(config.get("config"), str)
+    ):
+        name = _FUNCTION_ALIASES.get(config["config"], config["config"])
+        try:
+            keras.activations.get(name)
+        except ValueError:
+            return config
+        return name
+    return {k: _keras_activations(v) for k, v in config.items()}
 
 
 def _foreign_class(config: object) -> str:

@@ -224,6 +224,10 @@ def test_codec_rebuilds_standard_keras_and_refuses_the_rest():
     assert type(rebuilt) is keras.Sequential and rebuilt.loss == "sparse_categorical_crossentropy"
     x = np.ones((2, 4), dtype="float32")
     assert np.allclose(rebuilt(x), model(x))
+    by_tf = keras.Sequential(
+        [keras.Input(shape=(4,)), keras.layers.Dense(3, activation=tf.nn.softmax)]
+    )
+    assert np.allclose(codec.loads(codec.dumps(by_tf))(x), by_tf(x))  # tf.nn.softmax
     tensor = codec.loads(codec.dumps(tf.constant([[1, 2]], dtype=tf.int64)))
     assert tf.is_tensor(tensor) and tensor.dtype == tf.int64
 
