@@ -42,7 +42,8 @@ def configure(c):
 
 def configure_autograde(c):
     """Autograde's steps: notebooks whose structure an editor changed are repaired before
-    grading; student cells run in the sandboxed kernel; outputs are capped by bytes too."""
+    grading; student cells run in the sandboxed student kernel and grade cells in this
+    trusted process (GraderExecute); outputs are capped by bytes too."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
@@ -56,8 +57,8 @@ def configure_autograde(c):
     )
 
     from autograder.grading.outputs import LimitOutputBytes
-    from autograder.grading.sandbox import SandboxedExecute
     from autograder.grading.structure import OverwriteCellsInOrder, RepairStructure
+    from autograder.grading.verdicts import GraderExecute
 
     c.OverwriteCells.missing_cell_notification = (
         "Esta celda (id: {cell_id}) faltaba en tu entrega: el calificador la volvió a añadir.\n\n"
@@ -71,7 +72,7 @@ def configure_autograde(c):
         CheckCellMetadata,
     ]
     c.Autograde.autograde_preprocessors = [
-        SandboxedExecute,
+        GraderExecute,
         IgnorePattern,
         ClearMetadataPreprocessor,
         LimitOutput,

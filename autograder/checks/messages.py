@@ -386,6 +386,53 @@ MESSAGES = {
         "detuvo. Revisa si creas arrays o listas enormes (por ejemplo, dentro de un bucle) "
         "y usa datos más pequeños."
     ),
+    # --- issue 10: grader-side verdicts (autograde runs the checks outside your kernel) ---
+    "not_defined_after_error": (
+        "`{name}` no está definido porque una celda anterior de tu cuaderno dio un error "
+        "(`{error}`). Corrige ese error y vuelve a ejecutar el cuaderno desde el principio."
+    ),
+    "not_encodable": (
+        "No se pudo leer {what}: es {found}, y aquí se esperaba un valor de datos "
+        "(número, texto, lista, array, tensor, modelo de Keras…). Guarda en la variable el "
+        "resultado tal cual lo da NumPy, TensorFlow o Keras, sin clases propias."
+    ),
+    "not_standard_model": (
+        "{what} no es un modelo estándar de Keras ({found}). Constrúyelo con "
+        "`keras.Sequential([...])` y capas de `keras.layers`, sin subclases, sin capas "
+        "`Lambda` y sin reemplazar sus métodos (`predict`, `call`, `count_params`…)."
+    ),
+    "not_standard_layer": (
+        "{what} no es una capa estándar de Keras ({found}). Usa una capa de `keras.layers`, "
+        "sin subclases y sin reemplazar sus métodos."
+    ),
+    "not_standard_history": (
+        "{what} no es el historial que devuelve `model.fit` ({found}). Guarda el resultado "
+        "de `fit` tal cual: `history = model.fit(...)`."
+    ),
+    "call_notes": "ℹ️ Nota: `{call}` emitió avisos (no restan puntos): {notes}",
+    "call_timeout": (
+        "Tu código tardó demasiado en responder a esta comprobación y se interrumpió. "
+        "Revisa si tiene un bucle que no termina o un cálculo demasiado largo."
+    ),
+    "channel_broken": (
+        "No se pudo consultar tu cuaderno para esta comprobación (`{ename}: {evalue}`). "
+        "¿Has modificado IPython o el paquete `autograder` desde tu código? Deja el entorno "
+        "como está y vuelve a ejecutar el cuaderno."
+    ),
+    "kernel_died": (
+        "Tu cuaderno se detuvo (el núcleo de Python terminó) antes de esta comprobación, "
+        "así que no se pudo calificar. ¿Llamas a `exit()`, `os._exit()` o agotas la memoria? "
+        "Las comprobaciones anteriores conservan sus puntos."
+    ),
+    "kernel_unresponsive": (
+        "Tu cuaderno dejó de responder (no atendió la interrupción tras agotar el tiempo) "
+        "antes de esta comprobación, así que no se pudo calificar. ¿Hay un bucle infinito que "
+        "captura `KeyboardInterrupt`? Las comprobaciones anteriores conservan sus puntos."
+    ),
+    "cell_timeout": (
+        "Esta celda tardó más que el tiempo máximo por celda y se interrumpió. Reduce el "
+        "trabajo (menos épocas, datos más pequeños) o revisa si tiene un bucle que no termina."
+    ),
 }
 
 # How :func:`autograder.describe.describe` names a value's type.

@@ -9,11 +9,24 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from . import suspicion
+from .codec import FigureDescription, describe_figure
 from .describe import describe, format_number
 from .environment import passed
 from .messages import message
 from .outcomes import IncorrectAnswer
 from .predictions import predict, predicted_classes, probability_rows
+
+# Suspicion (benchmarks/calibrate_suspicion.py, 20 seeds of each reference solution, the
+# runs of calibrate_thresholds.py): the best test accuracy any reference run reached, and
+# the most any reference run did better on the test split than on its own training split
+# (never: the maxima are below 0). A model beyond either by its margin is flagged for the
+# instructor, never a change of points. The reference trained 60 more epochs on the test split:
+# digits 100 % on test, 3.8 points above its training split (flagged); cancer unchanged.
+REFERENCE_BEST = {"digits": 0.9611, "cancer": 0.9649}
+REFERENCE_GAP = {"digits": -0.0006, "cancer": -0.0087}
+BEST_MARGIN = 0.02  # a longer or wider honest training may beat the reference a little
+GAP_MARGIN = 0.01
 
 ACCURACY_KEYS = (
     "accuracy",
@@ -112,6 +125,8 @@ def check_accuracy(
     ``hint`` is a catalogue key; ``passed_text``, with ``{found}`` for the accuracy
     as a Spanish percentage, is shown as the visible check's success line."""
     found = model_accuracy(model, name, x, y, classes, probabilities=probabilities)
+    if suspicion.active() and found >= threshold:  # only points earned need a second look
+        _suspect(model, name, x, found, classes, probabilities)
     if found < threshold:
         raise IncorrectAnswer(
             message(
@@ -125,6 +140,37 @@ def check_accuracy(
         )
     if passed_text:
         passed(passed_text.format(found=percent(found)))
+
+
+def _known_split(x: np.ndarray) -> tuple[str, tuple] | None:
+    """Which course data set ``x`` is the test split of: ("digits"|"cancer", split) or None."""
+    from .data import cancer_split, digits_split
+
+    for key, split in (("digits", digits_split), ("cancer", cancer_split)):
+        data = split()
+        if np.shape(x) == data[1].shape and np.allclose(x, data[1], atol=1e-6):
+            return key, data
+    return None
+
+
+def _suspect(model, name, x, found, classes, probabilities) -> None:
+    """Report a model too good on the test split (grader mode only; see
+    :mod:`autograder.checks.suspicion`)."""
+    known = _known_split(x)
+    if known is None:
+        return
+    key, (x_train, _x_test, y_train, _y_test) = known
+    train = model_accuracy(model, name, x_train, y_train, classes, probabilities=probabilities)
+    if found - train > REFERENCE_GAP[key] + GAP_MARGIN:
+        suspicion.report(
+            f"`{name}` acierta más en los datos de prueba ({percent(found)}) que en los de "
+            f"entrenamiento ({percent(train)}): ¿se entrenó con los datos de prueba?"
+        )
+    if found > REFERENCE_BEST[key] + BEST_MARGIN:
+        suspicion.report(
+            f"`{name}` acierta el {percent(found)} de los datos de prueba, más que la solución "
+            f"de referencia en la calibración ({percent(REFERENCE_BEST[key])})."
+        )
 
 
 def check_class_recall(
@@ -233,10 +279,10 @@ def synthetic_history(keys: Sequence[str], epochs: int = 7, seed: int = 3) -> ob
 
 
 def _lines(ax: object) -> list[np.ndarray]:
-    return [np.asarray(line.get_ydata(), dtype=float) for line in ax.get_lines()]
+    return [np.asarray(line.y, dtype=float) for line in ax.lines]
 
 
-def _axes_with(fig: object, values: Sequence[float]) -> set[int]:
+def _axes_with(fig: FigureDescription, values: Sequence[float]) -> set[int]:
     wanted = np.asarray(values, dtype=float)
     return {
         i
@@ -248,11 +294,14 @@ def _axes_with(fig: object, values: Sequence[float]) -> set[int]:
 def check_learning_curves(fig: object, call: str, history: Mapping[str, Sequence[float]]) -> None:
     """``fig`` plots loss and accuracy, training and validation, in two panels.
 
-    Curves are found by their values, whatever the colours, labels or order.
+    Curves are found by their values, whatever the colours, labels or order. ``fig`` is
+    a Matplotlib figure or, in grader mode, its :class:`~autograder.checks.codec.FigureDescription`.
     """
     from matplotlib.figure import Figure
 
-    if not isinstance(fig, Figure):
+    if isinstance(fig, Figure):
+        fig = describe_figure(fig)
+    if not isinstance(fig, FigureDescription):
         raise IncorrectAnswer(message("figure_type", call=call, found=describe(fig)))
     key = accuracy_key(history) or "accuracy"
     panels = {}

@@ -35,6 +35,29 @@ def failure_messages(course: Course, assignment: str, student: str) -> dict[str,
     return found
 
 
+def suspicions(course: Course, assignment: str, student: str) -> list[tuple[str, str]]:
+    """(grade cell, note) for each suspicion the grader stored in the autograded notebook
+    (see :mod:`autograder.checks.suspicion`): for the instructor, never a change of points."""
+    folder = course.folder("autograded") / student / assignment
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        for cell in nbformat.read(path, 4).cells:
+            for note in cell.metadata.get("autograder", {}).get("suspicion", []):
+                found.append((cell.metadata.get("nbgrader", {}).get("grade_id", ""), str(note)))
+    return found
+
+
+def class_suspicions(
+    course: Course, assignment: str, results: list[StudentResult]
+) -> list[tuple[str, str, str]]:
+    """(student, grade cell, note) over the class."""
+    return [
+        (r.student, cell, note)
+        for r in results
+        for cell, note in suspicions(course, assignment, r.student)
+    ]
+
+
 def frequent_failures(
     course: Course, assignment: str, results: list[StudentResult]
 ) -> list[tuple[str, str, int]]:
@@ -98,7 +121,21 @@ def _ungraded_rows(results: list[StudentResult]) -> str:
     )
 
 
-def _section(assignment: str, results, failures, images) -> str:
+def _suspicion_rows(flagged) -> str:
+    if not flagged:
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(s)}</td><td><code>{html.escape(c)}</code></td>"
+        f"<td>{html.escape(n)}</td></tr>"
+        for s, c, n in flagged
+    )
+    return (
+        "<h3>Sospechas para revisar (los puntos no cambian)</h3><table><tr><th>Alumno</th>"
+        f"<th>Celda</th><th>Motivo</th></tr>{rows}</table>"
+    )
+
+
+def _section(assignment: str, results, failures, images, flagged=()) -> str:
     rows = (
         "".join(
             f"<tr><td><code>{html.escape(c)}</code></td><td>{html.escape(m)}</td><td>{n}</td></tr>"
@@ -116,7 +153,7 @@ def _section(assignment: str, results, failures, images) -> str:
         + "</p>"
         + "".join(f"<img src='{p.name}' alt='{html.escape(p.stem)}'>" for p in images)
         + "<h3>Fallos más frecuentes</h3><table><tr><th>Celda</th><th>Mensaje</th>"
-        f"<th>Alumnos</th></tr>{rows}</table>" + _ungraded_rows(results)
+        f"<th>Alumnos</th></tr>{rows}</table>" + _ungraded_rows(results) + _suspicion_rows(flagged)
     )
 
 
@@ -145,7 +182,8 @@ def write_class_report(course: Course, results: dict[str, list[StudentResult]], 
                     rates, f"{assignment}: aciertos por celda", dest / f"{assignment}_celdas.png"
                 ),
             ]
-            sections.append(_section(assignment, rows, failures, images))
+            flagged = class_suspicions(course, assignment, rows)
+            sections.append(_section(assignment, rows, failures, images, flagged))
     page = dest / "informe_clase.html"
     page.write_text(
         f"<!DOCTYPE html><html lang='es'><head><meta charset='utf-8'>"

@@ -13,7 +13,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import gradebook, intake, runner, steps
-from .class_report import write_class_report
+from .class_report import class_suspicions, write_class_report
 from .course import Course, open_course
 from .exchange import StepFailed, check_step, instructor_api
 from .preflight import check_kernel
@@ -76,6 +76,8 @@ def grade_assignment(
     errors = {**{o.student: o.error for o in summary.outcomes if o.error}, **checked.flagged}
     feedback_errors = give_feedback(course, assignment, use_exchange, progress)
     results = gradebook.read_results(course, assignment, students)
+    for student, cell, note in class_suspicions(course, assignment, results):
+        progress(f"  ⚠ sospecha · {student} · {cell}: {note}")
     for result in results:
         if result.student in errors:
             result.mark_ungraded(errors[result.student])

@@ -34,7 +34,8 @@ def check_autograde_is_sandboxed(config: Config) -> None:
     if not any(getattr(step, "SANDBOXED", False) for step in steps):
         raise CourseError(
             "nbgrader_config.py no ejecuta a los alumnos en el aislamiento: "
-            "c.Autograde.autograde_preprocessors debe usar SandboxedExecute en lugar de Execute "
+            "c.Autograde.autograde_preprocessors debe usar GraderExecute (o SandboxedExecute) "
+            "en lugar de Execute "
             "(copia el bloque configure_autograde del nbgrader_config.py del repositorio) o, "
             "asumiendo el riesgo, desactívalo con c.Sandbox.enabled = False."
         )

@@ -486,6 +486,7 @@ class SandboxedExecute(Execute):
 
     SANDBOXED = True  # checked by the preflight
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
-        super().__init__(*args, **kwargs)
+    @default("kernel_manager_class")
+    def _sandboxed_kernel_manager(self):
+        # A default, not a keyword: the config can still name another manager.
+        return SandboxedKernelManager

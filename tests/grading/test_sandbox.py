@@ -25,9 +25,9 @@ from autograder.grading.preflight import check_autograde_is_sandboxed, check_ker
 from autograder.grading.sandbox import (
     SANDBOX_LOG,
     Sandbox,
-    SandboxedExecute,
     SandboxedKernelManager,
 )
+from autograder.grading.verdicts import GraderExecute
 
 REDTEAM = REPO / "redteam" / "sandbox"
 _spec = importlib.util.spec_from_file_location("grade_attempts", REDTEAM / "grade_attempts.py")
@@ -36,9 +36,6 @@ sys.modules["grade_attempts"] = grade_attempts  # its RedTeamRun is pickled betw
 _spec.loader.exec_module(grade_attempts)
 
 ASSIGNMENTS = ["01_tensores", "02_neurona", "04_modelo_secuencial"]
-# nbgrader 0.9.6 drops the whole submission when its kernel dies (DeadKernelError): the
-# honest parts keep their points only with the grader-side failure modes of issue 10.
-NEEDS_ISSUE_10 = {("02_neurona", "os_exit")}
 CASES = [
     pytest.param(
         a,
@@ -46,11 +43,6 @@ CASES = [
         marks=[
             pytest.mark.xdist_group(f"redteam-{a}"),
             pytest.mark.redteam,
-            *(
-                [pytest.mark.xfail(strict=True, reason="needs issue 10: a dead kernel loses all")]
-                if (a, attempt) in NEEDS_ISSUE_10
-                else []
-            ),
         ],
     )
     for a in ASSIGNMENTS
@@ -153,7 +145,8 @@ def course_config() -> Config:
 
 def test_repository_config_autogrades_in_the_sandbox():
     config = course_config()
-    assert SandboxedExecute in config.Autograde.autograde_preprocessors
+    assert GraderExecute in config.Autograde.autograde_preprocessors
+    assert GraderExecute().kernel_manager_class is SandboxedKernelManager
     check_autograde_is_sandboxed(config)
 
 
