@@ -210,7 +210,9 @@ def _reply_value(reply: dict, name: str, shown: str) -> object:
 
 
 def _not_standard(shown: str, kind: str, detail: str) -> UnreadableAnswer:
-    key = {"model": "not_standard_model", "layer": "not_standard_layer"}.get(
-        kind, "not_standard_history"
-    )
-    return UnreadableAnswer(message(key, what=shown, found=detail[:120]))
+    found = detail[:120]
+    if kind == "model":
+        return UnreadableAnswer(message("not_standard_model", what=shown, found=found))
+    if kind == "layer":
+        return UnreadableAnswer(message("not_standard_layer", what=shown, found=found))
+    return UnreadableAnswer(message("not_standard_history", what=shown, found=found))
