@@ -231,8 +231,9 @@ MESSAGES = {
         "la creación del modelo."
     ),
     "accuracy_hint_project": (
-        "Entrena más épocas, prueba otra tasa de aprendizaje o más neuronas (dentro del "
-        "límite), y ejecuta de nuevo desde la creación del modelo."
+        "Entrena más épocas, prueba lotes más pequeños o más neuronas (dentro del límite de "
+        "parámetros), y ejecuta de nuevo desde la creación del modelo: crearlo (ejercicio 1) y "
+        "compilarlo (ejercicio 2) antes de entrenar."
     ),
     "class_recall_low": (
         "`{name}` solo reconoce el {found} de los ejemplos de la clase {label} en {what}; "
