@@ -26,7 +26,12 @@ from .checks.architecture import (
 from .checks.arrays import check_array, check_kind, check_values
 from .checks.budget import report_training
 from .checks.compiled import check_compiled, check_metric
-from .checks.confusion import check_confusion_matrix, check_recall, model_classes
+from .checks.confusion import (
+    check_class_values,
+    check_confusion_matrix,
+    check_recall,
+    model_classes,
+)
 from .checks.data import (
     cancer_split,
     check_data_shapes,
@@ -60,6 +65,7 @@ __all__ = [
     "check_accuracy",
     "check_array",
     "check_class_recall",
+    "check_class_values",
     "check_compiled",
     "check_confusion_matrix",
     "check_data_shapes",

@@ -69,7 +69,10 @@ def _metric_names(metrics: object) -> list[str]:
 
 
 def expected_losses(encoding: str | None, out: Step | None, classes: int) -> list[str]:
-    """Crossentropies that fit the labels (and, for two classes, the output layer)."""
+    """Crossentropies that fit the labels (and, for two classes, the output layer).
+
+    Binary crossentropy fits only one sigmoid output: with two softmax outputs and integer
+    labels ``fit`` fails, so it is not offered when the output has more than one unit."""
     if classes == 2 and out is not None and out.units == 1:
         return ["binary_crossentropy"]
     if encoding == "sparse":
@@ -77,7 +80,7 @@ def expected_losses(encoding: str | None, out: Step | None, classes: int) -> lis
     if encoding == "onehot":
         return ["categorical_crossentropy"]
     wanted = ["sparse_categorical_crossentropy", "categorical_crossentropy"]
-    return wanted + (["binary_crossentropy"] if classes == 2 else [])
+    return wanted + (["binary_crossentropy"] if classes == 2 and out is None else [])
 
 
 def _quote(names: Sequence[str]) -> str:
@@ -136,6 +139,8 @@ def check_metric(model: object, name: str, *, classes: int, labels: object = Non
 def _labels_text(encoding: str | None, labels: object, out: Step, classes: int) -> str:
     if classes == 2 and out.units == 1:
         return message("labels_binary_output")
+    if encoding is None and classes == 2:
+        return message("labels_softmax_output", units=out.units)
     if encoding is None:
         return message("labels_classes", classes=classes)
     if encoding == "onehot":

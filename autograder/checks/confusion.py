@@ -58,32 +58,88 @@ def check_confusion_matrix(
     model_name: str = "model",
     x: np.ndarray | None = None,
     y: np.ndarray | None = None,
+    predicted: object = None,
+    predicted_name: str = "clases_test",
 ) -> None:
     """``value`` is a confusion matrix of ``total`` examples, coarse to fine: a
     ``(classes, classes)`` array of whole counts that add up to ``total``; with ``model``,
-    ``x`` and ``y``, equal to the grader's :func:`model_confusion` (a transposed matrix
-    gets its own message)."""
+    ``x`` and ``y``, equal to the grader's :func:`model_confusion`; with ``predicted`` (the
+    student's own predicted classes, already checked) and ``y`` (the grader's labels), equal
+    to the matrix of ``y`` against ``predicted``. A transposed matrix gets its own message."""
     found = _counts(value, name, classes)
     if int(found.sum()) != total:
         raise IncorrectAnswer(
             message("confusion_total", name=name, found=int(found.sum()), expected=total)
         )
-    if model is None:
-        return
-    expected = model_confusion(model, model_name, x, y, classes)
-    if np.array_equal(found, expected):
-        return
-    if np.array_equal(found, expected.T):
-        raise IncorrectAnswer(message("confusion_transposed", name=name))
-    raise IncorrectAnswer(
-        message(
+    if model is not None:
+        expected = model_confusion(model, model_name, x, y, classes)
+        mismatch = message(
             "confusion_mismatch",
             name=name,
             found=found.tolist(),
             model=model_name,
             expected=expected.tolist(),
         )
-    )
+    elif predicted is not None:
+        expected = labels_confusion(y, predicted, classes)
+        mismatch = message(
+            "confusion_mismatch_own",
+            name=name,
+            found=found.tolist(),
+            predicted=predicted_name,
+            expected=expected.tolist(),
+        )
+    else:
+        return
+    if np.array_equal(found, expected):
+        return
+    if np.array_equal(found, expected.T):
+        raise IncorrectAnswer(message("confusion_transposed", name=name))
+    raise IncorrectAnswer(mismatch)
+
+
+def labels_confusion(y: np.ndarray, predicted: object, classes: int) -> np.ndarray:
+    """Confusion matrix of true labels ``y`` against ``predicted`` classes (both shape
+    ``(n,)``, whole numbers in ``range(classes)``): shape ``(classes, classes)``, row = true
+    class, column = predicted class."""
+    truth = np.asarray(y).reshape(-1).astype(int)
+    guess = np.asarray(predicted, dtype=float).reshape(-1).astype(int)
+    matrix = np.zeros((classes, classes), dtype=int)
+    np.add.at(matrix, (truth, guess), 1)
+    return matrix
+
+
+def check_class_values(
+    value: object,
+    name: str,
+    *,
+    classes: int,
+    model: object = None,
+    model_name: str = "model",
+    x: np.ndarray | None = None,
+) -> None:
+    """Every value of ``value`` (an array already checked for shape) is a whole class number
+    in ``range(classes)``, not a probability; with ``model`` and ``x``, ``value`` does not hold
+    a single class when the grader's :func:`model_classes` of ``model`` on ``x`` holds more
+    (the usual cause: ``argmax`` over one sigmoid column, which is always 0)."""
+    array = np.asarray(value, dtype=float).reshape(-1)
+    bad = ~np.isin(array, np.arange(classes))
+    if bad.any():
+        raise IncorrectAnswer(
+            message(
+                "classes_not_whole",
+                name=name,
+                found=format_number(array[bad][0]),
+                last=classes - 1,
+            )
+        )
+    if model is None or len(np.unique(array)) != 1:
+        return
+    expected = model_classes(model, model_name, x, classes=classes)
+    if len(np.unique(expected)) > 1:
+        raise IncorrectAnswer(
+            message("classes_single", name=name, found=int(array[0]), model=model_name)
+        )
 
 
 def _rate(value: object, name: str, hint: str) -> float:
@@ -118,12 +174,29 @@ def check_recall(
     x: np.ndarray | None = None,
     y: np.ndarray | None = None,
     atol: float = 1e-3,
+    matrix: object = None,
+    matrix_name: str = "matriz",
 ) -> None:
     """``value`` is one number in [0, 1]; with ``model``, ``x`` and ``y``, it is the recall
     of class ``label`` (hits of that class / its examples, from the grader's confusion
-    matrix) within ``atol``. ``hint`` (Spanish) says how that recall is computed."""
+    matrix) within ``atol``; with ``matrix`` (the student's own confusion matrix, already
+    checked), it is that recall read from ``matrix``. ``hint`` (Spanish) says how that
+    recall is computed."""
     found = _rate(value, name, hint)
     if model is None:
+        if matrix is not None:
+            own = _counts(matrix, matrix_name, classes)
+            expected = own[label, label] / max(int(own[label].sum()), 1)
+            if abs(found - expected) > atol:
+                raise IncorrectAnswer(
+                    message(
+                        "recall_mismatch_own",
+                        name=name,
+                        found=format_number(found),
+                        matrix=matrix_name,
+                        hint=hint,
+                    )
+                )
         return
     matrix = model_confusion(model, model_name, x, y, classes)
     expected = matrix[label, label] / max(int(matrix[label].sum()), 1)

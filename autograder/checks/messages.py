@@ -231,8 +231,9 @@ MESSAGES = {
         "la creación del modelo."
     ),
     "accuracy_hint_project": (
-        "Entrena más épocas, prueba otra tasa de aprendizaje o más neuronas (dentro del "
-        "límite), y ejecuta de nuevo desde la creación del modelo."
+        "Entrena más épocas, prueba lotes más pequeños o más neuronas (dentro del límite de "
+        "parámetros), y ejecuta de nuevo desde la creación del modelo: crearlo (ejercicio 1) y "
+        "compilarlo (ejercicio 2) antes de entrenar."
     ),
     "class_recall_low": (
         "`{name}` solo reconoce el {found} de los ejemplos de la clase {label} en {what}; "
@@ -433,6 +434,27 @@ MESSAGES = {
         "Esta celda tardó más que el tiempo máximo por celda y se interrumpió. Reduce el "
         "trabajo (menos épocas, datos más pequeños) o revisa si tiene un bucle que no termina."
     ),
+    # --- fix-15 (issue 15, student walk-through): checks against the student's own work ---
+    "classes_not_whole": (
+        "`{name}` contiene valores como {found}: cada clase predicha es un número entero de 0 a "
+        "{last}, no una probabilidad. Con una neurona sigmoid, di 1 si la probabilidad es mayor "
+        "que 0,5; con softmax, toma la columna más probable con `argmax(axis=1)`."
+    ),
+    "classes_single": (
+        "`{name}` solo contiene la clase {found}, pero `{model}` predice más de una clase en los "
+        "datos de prueba. ¿Usaste `argmax` con una sola neurona sigmoid? Con una sola columna, "
+        "`argmax` siempre da 0: compara la probabilidad con 0,5."
+    ),
+    "confusion_mismatch_own": (
+        "`{name}` es {found}, pero la matriz de confusión de `y_test` frente a `{predicted}` es "
+        "{expected}. Calcúlala con `confusion_matrix(y_test, {predicted})`: primero las clases "
+        "reales, después las predichas."
+    ),
+    "recall_mismatch_own": (
+        "`{name}` vale {found}, que no sale de los números de `{matrix}`. {hint}"
+    ),
+    "labels_softmax_output": "la salida tiene {units} neuronas, una probabilidad por clase",
+    # --- end fix-15 ---
 }
 
 # How :func:`autograder.describe.describe` names a value's type.

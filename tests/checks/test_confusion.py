@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 from conftest import fails
 
-from autograder import IncorrectAnswer, check_confusion_matrix, check_recall, model_classes
+from autograder import (
+    IncorrectAnswer,
+    check_class_values,
+    check_confusion_matrix,
+    check_recall,
+    model_classes,
+)
 from autograder.checks.budget import report_training
 
 # One input, one sigmoid output: p = sigmoid(10 * x), so class 1 exactly when x > 0.
@@ -116,3 +122,52 @@ def test_training_report_shows_epochs_batches_and_time(capsys):
     assert "Te pasaste del presupuesto" in lines[1]
     assert "no encuentro el tiempo en `segundos`" in lines[2]
     assert len(lines) == 3
+
+
+# --- fix-15: the visible checks compare the student's own work, step by step ---------------
+
+PREDICTED = np.array([0, 0, 1, 1, 0, 1, 1])
+
+
+def test_predicted_classes_must_be_whole_class_numbers():
+    model = _model()
+    check_class_values(PREDICTED, "clases_test", classes=2, model=model, model_name="m", x=X)
+    probabilities = model.predict(X, verbose=0)[:, 0]
+    with fails(IncorrectAnswer, "`clases_test` contiene valores como", "no una probabilidad"):
+        check_class_values(probabilities, "clases_test", classes=2)
+    with fails(IncorrectAnswer, "de 0 a 1"):
+        check_class_values(np.array([0, 2, 1]), "clases_test", classes=2)
+
+
+def test_a_single_class_from_argmax_over_one_sigmoid_column_fails():
+    model = _model()
+    argmax = np.argmax(model.predict(X, verbose=0), axis=1)  # always 0
+    with fails(IncorrectAnswer, "solo contiene la clase 0", "`argmax` con una sola neurona"):
+        check_class_values(argmax, "clases_test", classes=2, model=model, model_name="m", x=X)
+    # A model that really predicts one class only: a single class is then right.
+    constant = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1, "sigmoid")])
+    constant.layers[0].set_weights([np.array([[0.0]]), np.array([-5.0])])
+    check_class_values(np.zeros(7), "clases_test", classes=2, model=constant, x=X)
+
+
+def test_matrix_is_checked_against_the_students_own_classes():
+    own = {"y": Y, "predicted": PREDICTED, "predicted_name": "clases_test"}
+    check_confusion_matrix(np.array(MATRIX), "matriz", classes=2, total=7, **own)
+    with fails(IncorrectAnswer, "traspuesta"):
+        check_confusion_matrix(np.array(MATRIX).T, "matriz", classes=2, total=7, **own)
+    with fails(IncorrectAnswer, "frente a `clases_test` es [[2, 2], [1, 2]]"):
+        check_confusion_matrix(np.array([[3, 1], [1, 2]]), "matriz", classes=2, total=7, **own)
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "value"),
+    # With this matrix, a swapped recall and a recall computed per column give the same
+    # wrong value: 2/3 for the sensitivity, 1/2 for the specificity.
+    [("sensibilidad", 0, 2 / 3), ("especificidad", 1, 0.5)],
+)
+def test_recalls_are_checked_against_the_students_own_matrix(name, label, value):
+    matrix = np.array([[2, 2], [1, 2]])  # sensitivity 0.5, specificity 2/3
+    right = 0.5 if label == 0 else 2 / 3
+    check_recall(right, name, label=label, classes=2, hint="pista", matrix=matrix)
+    with fails(IncorrectAnswer, f"`{name}` vale", "no sale de los números de `matriz`", "pista"):
+        check_recall(value, name, label=label, classes=2, hint="pista", matrix=matrix)

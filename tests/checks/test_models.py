@@ -534,3 +534,14 @@ def test_calling_a_function_with_a_model_argument_warns_nothing(capfd):
     assert found.shape == (3,)
     assert [str(w.message) for w in caught] == []
     assert capfd.readouterr().err == ""
+
+
+def test_binary_crossentropy_does_not_fit_two_softmax_outputs_without_labels():
+    """fix-15: 06 ex. 2, Dense(2, softmax) + binary_crossentropy passed when the labels were
+    unknown, and `fit` then crashed with integer labels."""
+    softmax = keras.Sequential([keras.Input(shape=(30,)), layers.Dense(2, activation="softmax")])
+    with fails(IncorrectAnswer, "la salida tiene 2 neuronas", "sparse_categorical_crossentropy"):
+        check_compiled(compiled(softmax, loss="binary_crossentropy"), "m", classes=2)
+    check_compiled(compiled(softmax), "m", classes=2)
+    sigmoid = keras.Sequential([keras.Input(shape=(30,)), layers.Dense(1, activation="sigmoid")])
+    check_compiled(compiled(sigmoid, loss="binary_crossentropy"), "m", classes=2)
