@@ -486,7 +486,19 @@ class SandboxedExecute(Execute):
 
     SANDBOXED = True  # checked by the preflight
 
-    @default("kernel_manager_class")
-    def _sandboxed_kernel_manager(self):
-        # A default, not a keyword: the config can still name another manager.
-        return SandboxedKernelManager
+    def __init__(self, *args, **kwargs):
+        # nbgrader's Execute passes its manager as a keyword, which beats the config: ours
+        # goes in the same way, unless the config names one for this class or a parent.
+        configured = _configured_manager(type(self), kwargs.get("config"))
+        kwargs.setdefault("kernel_manager_class", configured or SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+
+def _configured_manager(cls: type, config) -> object:
+    """``kernel_manager_class`` as set in ``config`` for ``cls`` or a parent class, or None."""
+    for klass in cls.mro():
+        if config is not None and klass.__name__ in config:
+            value = config[klass.__name__].get("kernel_manager_class")
+            if value is not None:
+                return value
+    return None
