@@ -95,3 +95,44 @@ def _cycle_once(shared: Path, assignment: str):
 
 def results_by_student(report, assignment: str) -> dict:
     return {r.student: r for r in report.results[assignment]}
+
+
+def gradebook_snapshot(course, assignment: str, students) -> dict:
+    """Every grade and comment nbgrader stored, per student and cell."""
+    from nbgrader.api import Gradebook
+
+    snap = {}
+    with Gradebook(course.gradebook_url) as gb:
+        for student in students:
+            nb = gb.find_submission(assignment, student).notebooks[0]
+            for g in nb.grades:
+                snap[(student, g.name, "grade")] = (
+                    g.auto_score,
+                    g.manual_score,
+                    g.needs_manual_grade,
+                    g.max_score,
+                )
+            for c in nb.comments:
+                snap[(student, c.name, "comment")] = (c.auto_comment, c.manual_comment)
+    return snap
+
+
+def coalesced(outputs) -> list[dict]:
+    """Outputs with consecutive stream chunks joined: the kernel may split a line into
+    chunks at any flush, in serial and parallel runs alike."""
+    merged = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if last and out.output_type == "stream" == last["output_type"] and out.name == last["name"]:
+            last["text"] += out.text
+        else:
+            merged.append(dict(out))
+    return merged
+
+
+def autograded_sources_and_outputs(course, assignment: str, student: str) -> list[tuple]:
+    """(source, coalesced outputs) of every cell of a student's autograded notebook."""
+    import nbformat
+
+    path = course.folder("autograded") / student / assignment / f"{assignment}.ipynb"
+    return [(c.source, coalesced(c.get("outputs", []))) for c in nbformat.read(path, 4).cells]

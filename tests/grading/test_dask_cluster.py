@@ -15,13 +15,18 @@ import threading
 import time
 from pathlib import Path
 
-import nbformat
 import psutil
 import pytest
-from conftest import REPO, course_with_submissions, expected, sample_notebook
+from conftest import (
+    REPO,
+    autograded_sources_and_outputs,
+    course_with_submissions,
+    expected,
+    gradebook_snapshot,
+    sample_notebook,
+)
 from dask.system import CPU_COUNT
-from nbgrader.api import Gradebook
-from test_runner import _coalesced, postgres_url  # noqa: F401 (fixture)
+from test_runner import postgres_url  # noqa: F401 (fixture)
 
 from autograder.content.demo import sample_students
 from autograder.grading import gradebook
@@ -53,29 +58,6 @@ def _course(root, db_url=None):
     for assignment in rest:
         _add_assignment(course, assignment, _notebooks(assignment))
     return course
-
-
-def _snapshot(course, assignment, students):
-    """Every grade and comment nbgrader stored, per student and cell."""
-    snap = {}
-    with Gradebook(course.gradebook_url) as gb:
-        for student in students:
-            nb = gb.find_submission(assignment, student).notebooks[0]
-            for g in nb.grades:
-                snap[(student, g.name)] = (
-                    g.auto_score,
-                    g.manual_score,
-                    g.needs_manual_grade,
-                    g.max_score,
-                )
-            for c in nb.comments:
-                snap[(student, c.name, "comment")] = (c.auto_comment, c.manual_comment)
-    return snap
-
-
-def _cells(course, assignment, student):
-    path = course.folder("autograded") / student / assignment / f"{assignment}.ipynb"
-    return [(c.source, _coalesced(c.get("outputs", []))) for c in nbformat.read(path, 4).cells]
 
 
 def _start(cmd, cwd, env):
@@ -208,9 +190,13 @@ def test_cluster_of_two_workers_survives_a_killed_worker(tmp_path, postgres_url)
     assert reference.wait(900) == 0
     for assignment in ASSIGNMENTS:
         students = sample_students(assignment)
-        assert _snapshot(course, assignment, students) == _snapshot(serial, assignment, students)
+        assert gradebook_snapshot(course, assignment, students) == gradebook_snapshot(
+            serial, assignment, students
+        )
         for student in students:
-            assert _cells(course, assignment, student) == _cells(serial, assignment, student)
+            assert autograded_sources_and_outputs(
+                course, assignment, student
+            ) == autograded_sources_and_outputs(serial, assignment, student)
     assert not (course.root / "gradebook.db").exists()  # every grade went to PostgreSQL
 
 

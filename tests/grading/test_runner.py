@@ -15,9 +15,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO, course_with_submissions, expected, sample_notebook
+from conftest import (
+    REPO,
+    autograded_sources_and_outputs,
+    course_with_submissions,
+    expected,
+    gradebook_snapshot,
+    sample_notebook,
+)
 from dask.system import CPU_COUNT
-from nbgrader.api import Gradebook
 
 from autograder.grading import gradebook
 from autograder.grading.runner import autograde_all
@@ -31,61 +37,21 @@ def _notebooks(students=STUDENTS):
     return {s: sample_notebook(A, s) for s in students}
 
 
-def gradebook_snapshot(course, students):
-    """Every grade and comment nbgrader stored, per student and cell."""
-    snap = {}
-    with Gradebook(course.gradebook_url) as gb:
-        for student in students:
-            nb = gb.find_submission(A, student).notebooks[0]
-            for g in nb.grades:
-                snap[(student, g.name, "grade")] = (
-                    g.auto_score,
-                    g.manual_score,
-                    g.needs_manual_grade,
-                    g.max_score,
-                )
-            for c in nb.comments:
-                snap[(student, c.name, "comment")] = (c.auto_comment, c.manual_comment)
-    return snap
-
-
-def _coalesced(outputs):
-    """Outputs with consecutive stream chunks joined: the kernel may split a
-    line into chunks at any flush, in serial and parallel runs alike."""
-    merged = []
-    for out in outputs:
-        last = merged[-1] if merged else None
-        if (
-            last
-            and out.output_type == "stream" == last["output_type"]
-            and (out.name == last["name"])
-        ):
-            last["text"] += out.text
-        else:
-            merged.append(dict(out))
-    return merged
-
-
-def autograded_cells(course, student):
-    path = course.folder("autograded") / student / A / f"{A}.ipynb"
-    return [(c.source, _coalesced(c.get("outputs", []))) for c in nbformat.read(path, 4).cells]
-
-
 def test_parallel_equals_serial_nbgrader_autograde(tmp_path):
     course = course_with_submissions(tmp_path, A, _notebooks())
     nbgrader = shutil.which("nbgrader", path=os.path.dirname(sys.executable))
     subprocess.run(
         [nbgrader, "autograde", A], cwd=course.root, check=True, capture_output=True, timeout=600
     )
-    serial = gradebook_snapshot(course, STUDENTS)
-    serial_cells = {s: autograded_cells(course, s) for s in STUDENTS}
+    serial = gradebook_snapshot(course, A, STUDENTS)
+    serial_cells = {s: autograded_sources_and_outputs(course, A, s) for s in STUDENTS}
 
     summary = autograde_all(course, A, STUDENTS, workers=3, force=True, progress=lambda _: None)
 
     assert summary.failures == []  # no «database is locked» with 3 concurrent SQLite writers
-    assert gradebook_snapshot(course, STUDENTS) == serial
+    assert gradebook_snapshot(course, A, STUDENTS) == serial
     for student in STUDENTS:
-        assert autograded_cells(course, student) == serial_cells[student], student
+        assert autograded_sources_and_outputs(course, A, student) == serial_cells[student], student
     results = gradebook.read_results(course, A, STUDENTS)
     for r in results:
         assert r.points == expected(A)[r.student]["points"], r.student
@@ -144,7 +110,9 @@ def test_hanging_crashing_and_worker_killing_submissions_do_not_stop_the_others(
     assert outcomes["revienta"].error or crashed.total < 10
     # the kernels got a thread budget: cores ÷ 2 workers
     budget = str(max(1, CPU_COUNT // 2))
-    printed = [out for _, outs in autograded_cells(course, "hilos") for out in outs]
+    printed = [
+        out for _, outs in autograded_sources_and_outputs(course, A, "hilos") for out in outs
+    ]
     assert any(o.get("text", "").strip() == str([budget, budget]) for o in printed), printed
     assert seen[0].startswith("  Dask: 2 trabajadores · panel: http://")
     assert seen[-1].startswith(f"  [{len(notebooks)}/{len(notebooks)}] fallos: ")
