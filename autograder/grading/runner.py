@@ -341,18 +341,21 @@ def grading_client(workers: int | None = None, scheduler=None) -> Iterator[objec
     as is and left open.
     """
     if scheduler is None:
-        with (
-            LocalCluster(
-                n_workers=workers or CPU_COUNT,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-                scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES},
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        cluster = LocalCluster(
+            n_workers=workers or CPU_COUNT,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+            scheduler_kwargs={"allowed_failures": ALLOWED_FAILURES},
+        )
+        client = Client(cluster)
+        try:
             yield client
+        finally:
+            with _quiet_distributed():
+                client.close()
+                cluster.close()
     elif isinstance(scheduler, Client):
         yield scheduler
     elif Path(str(scheduler)).is_file():
@@ -361,6 +364,20 @@ def grading_client(workers: int | None = None, scheduler=None) -> Iterator[objec
     else:
         with Client(str(scheduler)) as client:
             yield client
+
+
+@contextlib.contextmanager
+def _quiet_distributed() -> Iterator[None]:
+    """While a local cluster shuts down, its comms close under the client's feet and
+    ``distributed`` logs the closed connections with tracebacks on stderr: noise over the
+    instructor's table (task failures come back as task results, not through this log)."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def check_gradebook_reachable(course: Course, scheduler) -> None:

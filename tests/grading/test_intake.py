@@ -204,7 +204,7 @@ def test_feedback_exists_for_student_text_with_hidden_test_markers(intake_graded
 @pytest.mark.xdist_group("02_neurona")
 def test_zero_scored_cell_shows_no_passed_line(intake_graded):
     graded = intake_graded("02_neurona")
-    passed_line = "✅ Comprobación visible superada. capa es una capa Dense de 3 neuronas."
+    passed_line = "✅ Comprobación visible superada. `capa` es una capa `Dense` de 3 neuronas."
     assert passed_line in _feedback(graded, "celda_dividida", "02_neurona")
     failing = _feedback(graded, "visible_superada_oculta_falla", "02_neurona")
     assert passed_line not in failing
