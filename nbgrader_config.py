@@ -88,7 +88,8 @@ def configure_sandbox(c):
 
     Limits (defaults fit a 2 GB JupyterHub pod), e.g.:
         c.Sandbox.memory_mb = 1024     # private memory per process (MiB)
-        c.Sandbox.processes = 256      # processes and threads
+        c.Sandbox.processes = 256      # processes and threads of each kernel
+        c.Sandbox.uid_base = 2_000_000_000  # as root: kernels run as private uids from here
         c.Sandbox.file_size_mb = 64    # largest file written (MiB)
         c.Sandbox.cpu_seconds = 1800   # CPU time of the kernel (s)
         c.Sandbox.tmp_mb = 128         # private /tmp and working folder, each (MiB)

@@ -39,10 +39,13 @@ def fails(kind, *fragments):
         assert fragment in text, f"{fragment!r} not in {text!r}"
 
 
-def per_assignment(params):
+def per_assignment(params, group: str = ""):
     """Parametrize over assignments, asking xdist to keep each one's tests on one worker
-    (the shared cycle below makes that an optimisation, not a requirement)."""
-    return [pytest.param(*p, marks=pytest.mark.xdist_group(p[0])) for p in params]
+    (``--dist loadgroup``): a session fixture that grades the assignment's set then runs
+    once. ``group`` prefixes the group name, so that the sets of different test files
+    spread over the workers; without it the group is the assignment, shared with the
+    sample cycle below (which the workers share through a lock anyway)."""
+    return [pytest.param(*p, marks=pytest.mark.xdist_group(group + p[0])) for p in params]
 
 
 def interleaved(params):

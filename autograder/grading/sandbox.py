@@ -25,8 +25,11 @@ the kernel that runs student code inside Debian's ``bwrap`` instead:
   IPython's ``ignore_cwd``: a submitted ``autograder/``, ``numpy.py``,
   ``sitecustomize.py`` or ``.pth`` file is never imported.
 
-As root (CI) the kernel drops to an unprivileged user (``Sandbox.user``,
-``nobody``) first thing: the limit on processes does not bind root.
+As root (CI, containers) the kernel drops first thing to an unprivileged uid
+of its own (``Sandbox.uid_base`` + a number no other running kernel on the
+machine has): the limit on processes does not bind root, and it counts every
+process of a uid, so kernels sharing one uid (``nobody``) shared one limit and
+a fork bomb in one submission made the others' TensorFlow fail to start threads.
 
 Nothing here falls back quietly: when ``bwrap`` is missing or cannot create
 namespaces, starting the kernel raises :class:`SandboxError` (Spanish, with
@@ -34,6 +37,8 @@ the fix). ``c.Sandbox.enabled = False`` is the explicit, documented opt-out;
 every kernel started that way logs a warning.
 """
 
+import contextlib
+import itertools
 import json
 import logging
 import os
@@ -88,7 +93,10 @@ class Sandbox(Configurable):
         1024, help="Private memory of each sandboxed process (RLIMIT_DATA), in MiB."
     ).tag(config=True)
     processes = Integer(
-        256, help="Processes and threads of the sandbox user (RLIMIT_NPROC); TF uses ~40."
+        256,
+        help="Processes and threads of each kernel (RLIMIT_NPROC). A kernel that imports "
+        "TensorFlow and trains a small model uses 20 on 2 cores (measured); TF's thread "
+        "pools grow with the cores.",
     ).tag(config=True)
     file_size_mb = Integer(64, help="Largest file the student's code may write (MiB).").tag(
         config=True
@@ -100,8 +108,12 @@ class Sandbox(Configurable):
         128, help="Size of the private /tmp and of the working folder (each a tmpfs), in MiB."
     ).tag(config=True)
     bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
-    user = Unicode(
-        "nobody", help="Unprivileged user the sandbox runs as when grading as root."
+    uid_base = Integer(
+        2_000_000_000,
+        help="When grading as root, each kernel runs as uid and gid uid_base + n, with n "
+        "unique among the kernels running at once on this machine (from the grading "
+        "process's pid), so that the limit on processes counts that kernel's own. The "
+        "range (up to uid_base + 2**28) must hold no account.",
     ).tag(config=True)
     extra_ro_paths = List(
         Unicode(), help="More host folders to show read-only (e.g. a data set folder)."
@@ -188,18 +200,38 @@ def hidden_paths(config) -> list[Path]:
     return [p.resolve() for p in hidden if p.exists()]
 
 
-def sandbox_user(user: str) -> tuple[int, int] | None:
-    """(uid, gid) the kernel drops to when we grade as root; None when we are not root."""
+_kernels_started = itertools.count()
+UIDS_PER_PROCESS = 64  # kernels one grading process may run at once, each with its own uid
+PID_LIMIT = 1 << 22  # Linux's largest pid_max
+
+
+def sandbox_user(sandbox: Sandbox) -> tuple[int, int] | None:
+    """(uid, gid) the kernel drops to when we grade as root; None when we are not root.
+
+    The uid is private to this kernel among those running on the machine: the
+    grading process's pid (unique while it lives) times 64, plus a counter, so
+    ``RLIMIT_NPROC`` (which counts all processes of a uid) counts this kernel's.
+
+    Raises:
+        SandboxError: the range from ``uid_base`` belongs to an account.
+    """
     if os.geteuid() != 0:
         return None
-    try:
-        entry = pwd.getpwnam(user)
-    except KeyError as exc:
+    slot = os.getpid() * UIDS_PER_PROCESS + next(_kernels_started) % UIDS_PER_PROCESS
+    uid = sandbox.uid_base + slot
+    top = sandbox.uid_base + PID_LIMIT * UIDS_PER_PROCESS
+    if sandbox.uid_base < 1000 or top >= 2**32 - 1:
         raise SandboxError(
-            f"No existe el usuario «{user}» con el que se aísla el código de los alumnos al "
-            "calificar como root: créalo o cambia c.Sandbox.user en nbgrader_config.py."
-        ) from exc
-    return entry.pw_uid, entry.pw_gid
+            f"c.Sandbox.uid_base = {sandbox.uid_base} no sirve: los uid de los kernels "
+            f"(de {sandbox.uid_base} a {top}) deben estar entre 1000 y 4294967294."
+        )
+    with contextlib.suppress(KeyError):
+        name = pwd.getpwuid(uid).pw_name
+        raise SandboxError(
+            f"El uid {uid}, reservado a un kernel aislado, es de la cuenta «{name}»: elige "
+            "otro c.Sandbox.uid_base en nbgrader_config.py."
+        )
+    return uid, uid
 
 
 def namespace_args(as_root: bool) -> list[str]:
@@ -208,7 +240,8 @@ def namespace_args(as_root: bool) -> list[str]:
     Unprivileged: a new user namespace in which no further one may be created.
     As root: no user namespace (it would map the kernel to root, whom
     ``RLIMIT_NPROC`` does not bind); the launcher keeps only the capability to
-    switch to ``Sandbox.user`` and does so before running anything else.
+    switch to its private uid (:func:`sandbox_user`) and does so before running
+    anything else.
     """
     common = ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     if not as_root:
@@ -283,7 +316,7 @@ class Box:
             self._check_stage(self.work, config)
             self.stage = self.root / "entrega"
             shutil.copytree(self.work, self.stage, symlinks=True)
-        self.user = sandbox_user(sandbox.user)
+        self.user = sandbox_user(sandbox)
         if self.user:
             self._give_to(*self.user)
         self.fds: list[int] = []
@@ -331,6 +364,8 @@ class Box:
             if mounts.covers(hidden):  # a shown folder holds it: mask it
                 args += ["--size", "65536", "--tmpfs", str(hidden)]
         args += mounts.tmpfs(Path("/tmp"), size)
+        # POSIX semaphores and shared memory (joblib, multiprocessing) live in /dev/shm.
+        args += ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
         args += mounts.bind(self.run, self._fd(self.run))
         args += mounts.tmpfs(self.work, size)
         if self.stage:
@@ -351,6 +386,9 @@ class Box:
         env = {
             "HOME": "/tmp",
             "TMPDIR": "/tmp",
+            # The kernel's uid has no account: getpass and friends read these.
+            "USER": "alumno",
+            "LOGNAME": "alumno",
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
             "MPLCONFIGDIR": "/tmp/matplotlib",
             # ipykernel's parent: pid 1 is never polled; 0 would print a console banner.
@@ -371,12 +409,12 @@ class Box:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-_WORKS: set[tuple[str, str]] = set()  # (bwrap, user) pairs seen working in this process
+_WORKS: set[tuple[str, int]] = set()  # (bwrap, uid_base) pairs seen working in this process
 
 
 def check_bwrap(sandbox: Sandbox) -> None:
     """Raise :class:`SandboxError` with the fix unless bwrap runs here as the sandbox would."""
-    if (sandbox.bwrap, sandbox.user) in _WORKS:
+    if (sandbox.bwrap, sandbox.uid_base) in _WORKS:
         return
     exe = shutil.which(sandbox.bwrap)
     if exe is None:
@@ -384,7 +422,7 @@ def check_bwrap(sandbox: Sandbox) -> None:
             "No se encontró bubblewrap (`bwrap`), con el que se aísla el código de los alumnos "
             f"al calificar. Instálalo: {INSTALL_HINT}"
         )
-    as_root = sandbox_user(sandbox.user) is not None
+    as_root = sandbox_user(sandbox) is not None  # as root, also checks the uid range
     probe = [exe, *namespace_args(as_root), "--proc", "/proc", "--dev", "/dev", *system_args()]
     result = subprocess.run(
         [*probe, "true"],
@@ -399,7 +437,7 @@ def check_bwrap(sandbox: Sandbox) -> None:
             f"({result.stderr.strip() or result.returncode}). Suele deberse a que los espacios "
             f"de nombres de usuario están desactivados; actívalos: {USERNS_HINT}"
         )
-    _WORKS.add((sandbox.bwrap, sandbox.user))
+    _WORKS.add((sandbox.bwrap, sandbox.uid_base))
 
 
 class SandboxedKernelManager(AsyncKernelManager):

@@ -43,6 +43,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.utils import is_solution
+from traitlets import Float
 
 from ..checks import suspicion
 from ..checks.answers import grader_mode
@@ -52,12 +53,20 @@ from ..checks.outcomes import CheckFailure
 from .feedback import is_test_cell
 from .sandbox import SandboxedExecute
 
-RESPONSE_GRACE_S = 30.0  # after a timed-out cell, how long the kernel may take to come back
-
 
 class GraderExecute(SandboxedExecute):
     """nbgrader's ``Execute``, with grade cells evaluated outside the student's kernel
     and the student's kernel in the sandbox (its ``kernel_manager_class``)."""
+
+    response_grace = Float(
+        30.0,
+        help=(
+            "Seconds a kernel interrupted at a cell's timeout may take to answer again "
+            "before it is counted as lost and the rest of the notebook is left ungraded. "
+            "TensorFlow ops notice an interrupt only when the op ends; the default is a wide "
+            "margin over the op times of this course's small models."
+        ),
+    ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._channel = None
@@ -94,7 +103,7 @@ class GraderExecute(SandboxedExecute):
         except CellTimeoutError:
             # Interrupted at the timeout, the kernel did not go idle within nbclient's
             # IOPub wait; some code (TensorFlow ops) only notices an interrupt later.
-            if self._responds(RESPONSE_GRACE_S):
+            if self._responds(self.response_grace):
                 timeout = _error("CellTimeoutError", message("cell_timeout"))
                 cell.outputs.append(timeout)
                 if is_solution(cell) and not channel.student_error:

@@ -119,8 +119,10 @@ def intake_graded(tmp_path_factory):
     return get
 
 
-CASES = per_assignment([(a, c) for a in assignments() for c in sorted(expected(a))])
-ASSIGNMENTS = per_assignment([(a,) for a in assignments()])
+CASES = per_assignment(
+    [(a, c) for a in assignments() for c in sorted(expected(a))], group="intake-"
+)
+ASSIGNMENTS = per_assignment([(a,) for a in assignments()], group="intake-")
 
 
 @pytest.mark.parametrize(("assignment", "case"), CASES)
@@ -156,7 +158,7 @@ def test_console_is_clean_and_exit_code_says_what_needs_attention(intake_graded,
     assert run.returncode == (EXIT_NEEDS_ATTENTION if flagged else 0), output[-2000:]
 
 
-@pytest.mark.xdist_group("02_neurona")
+@pytest.mark.xdist_group("intake-02_neurona")
 def test_ungraded_is_no_zero_in_csvs_and_class_report(intake_graded):
     graded = intake_graded("02_neurona")
     with (graded.root / "informes" / "calificaciones.csv").open(encoding="utf-8") as f:
@@ -173,7 +175,7 @@ def test_ungraded_is_no_zero_in_csvs_and_class_report(intake_graded):
     assert f"{graded_count} calificadas" in page and "2 sin calificar" in page
 
 
-@pytest.mark.xdist_group("02_neurona")
+@pytest.mark.xdist_group("intake-02_neurona")
 def test_resubmission_without_timestamp_is_regraded(intake_graded):
     graded = intake_graded("02_neurona")
     first, second = graded.first, graded.second
@@ -193,7 +195,7 @@ def _feedback(graded: Graded, case: str, assignment: str) -> str:
     return page.read_text(encoding="utf-8")
 
 
-@pytest.mark.xdist_group("02_neurona")
+@pytest.mark.xdist_group("intake-02_neurona")
 def test_feedback_exists_for_student_text_with_hidden_test_markers(intake_graded):
     graded = intake_graded("02_neurona")
     text = _feedback(graded, "texto_hidden_tests", "02_neurona")
@@ -201,7 +203,7 @@ def test_feedback_exists_for_student_text_with_hidden_test_markers(intake_graded
     assert "_config[&quot;activation&quot;]" not in text and "use_bias" not in text
 
 
-@pytest.mark.xdist_group("02_neurona")
+@pytest.mark.xdist_group("intake-02_neurona")
 def test_zero_scored_cell_shows_no_passed_line(intake_graded):
     graded = intake_graded("02_neurona")
     passed_line = "✅ Comprobación visible superada. `capa` es una capa `Dense` de 3 neuronas."
@@ -211,7 +213,7 @@ def test_zero_scored_cell_shows_no_passed_line(intake_graded):
     assert "✅ Comprobación visible superada" in failing  # cells that scored keep their tick
 
 
-@pytest.mark.xdist_group("02_neurona")
+@pytest.mark.xdist_group("intake-02_neurona")
 def test_outputs_are_capped_by_bytes_with_a_note(intake_graded):
     graded = intake_graded("02_neurona")
     folder = graded.root / "autograded" / "salida_enorme" / "02_neurona"
@@ -222,7 +224,7 @@ def test_outputs_are_capped_by_bytes_with_a_note(intake_graded):
     assert len(_feedback(graded, "salida_enorme", "02_neurona")) < 1_000_000
 
 
-@pytest.mark.xdist_group("04_modelo_secuencial")
+@pytest.mark.xdist_group("intake-04_modelo_secuencial")
 def test_feedback_has_no_terminal_colour_codes(intake_graded):
     graded = intake_graded("04_modelo_secuencial")
     for case in expected("04_modelo_secuencial"):

@@ -182,9 +182,10 @@ def test_burst_with_restart_broken_notebook_and_limit(tmp_path):
         pids_file = course.root / STATE_DIR / "procesos.json"
         left_behind = [pid for pid, _ in json.loads(pids_file.read_text(encoding="utf-8"))]
         assert left_behind, "el servicio no registró sus procesos"
-        os.kill(service.pid, signal.SIGKILL)  # the service only: its worker and kernel live on
+        # The service only. Whether its Dask worker and sandboxed kernel outlive it for a
+        # moment is a race (both watch their parent); the restart must leave none behind.
+        os.kill(service.pid, signal.SIGKILL)
         service.wait(10)
-        assert any(alive(p) for p in left_behind), "se esperaban procesos huérfanos"
 
         # The instructor shortens the window: ana's waiting submission may now be graded.
         with open(course.root / "nbgrader_config.py", "a", encoding="utf-8") as f:

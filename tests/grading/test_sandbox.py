@@ -41,7 +41,7 @@ CASES = [
         a,
         attempt,
         marks=[
-            pytest.mark.xdist_group(f"redteam-{a}"),
+            pytest.mark.xdist_group(f"sandbox-{a}"),
             pytest.mark.redteam,
         ],
     )
@@ -49,7 +49,7 @@ CASES = [
     for attempt in grade_attempts.attempts(a)
 ]
 PER_COURSE = [
-    pytest.param(a, marks=[pytest.mark.xdist_group(f"redteam-{a}"), pytest.mark.redteam])
+    pytest.param(a, marks=[pytest.mark.xdist_group(f"sandbox-{a}"), pytest.mark.redteam])
     for a in ASSIGNMENTS
 ]
 BLOCKED = "ATAQUE BLOQUEADO"
@@ -101,7 +101,7 @@ def test_course_files_are_unchanged(redteam, assignment):
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("redteam-01_tensores")
+@pytest.mark.xdist_group("sandbox-01_tensores")
 def test_files_network_and_processes_are_blocked(redteam):
     run = redteam("01_tensores")
     outputs = {k.removeprefix("ataque_"): v for k, v in run.outputs.items()}
@@ -115,7 +115,7 @@ def test_files_network_and_processes_are_blocked(redteam):
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("redteam-02_neurona")
+@pytest.mark.xdist_group("sandbox-02_neurona")
 def test_memory_and_file_size_are_limited(redteam):
     run = redteam("02_neurona")
     memory = message("sandbox_memory", mb=Sandbox().memory_mb)
@@ -124,7 +124,7 @@ def test_memory_and_file_size_are_limited(redteam):
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("redteam-04_modelo_secuencial")
+@pytest.mark.xdist_group("sandbox-04_modelo_secuencial")
 def test_imports_resolve_to_the_environment(redteam):
     run = redteam("04_modelo_secuencial")
     site = Path(sys.prefix).resolve()
@@ -222,3 +222,68 @@ def test_nbgrader_autograde_cli_uses_the_sandbox(tmp_path):
     assert SANDBOX_LOG in result.stderr, result.stderr[-2000:]
     text = grade_attempts.attack_output(course.root, "ataque", "01_tensores")
     assert f"{BLOCKED}: FileNotFoundError" in text, text
+
+
+FORK_UNTIL_REFUSED = """
+import os, time
+children = 0
+while True:
+    try:
+        pid = os.fork()
+    except BlockingIOError:
+        break
+    if pid == 0:
+        time.sleep(120)
+        os._exit(0)
+    children += 1
+print("hijos", children)
+"""
+THREADS = """
+import threading, time
+threads = [threading.Thread(target=time.sleep, args=(1,)) for _ in range(100)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("hilos", len(threads))
+"""
+
+
+def test_a_fork_bomb_leaves_other_kernels_their_processes(tmp_path):
+    """The limit on processes is per kernel: a kernel at its limit (holding its children)
+    does not stop another kernel, graded at the same time, from starting threads (as root
+    both ran as ``nobody`` and shared one limit: TensorFlow then died in honest kernels)."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    def client(folder):
+        folder.mkdir()
+        nb = new_notebook(cells=[new_code_cell(FORK_UNTIL_REFUSED), new_code_cell(THREADS)])
+        resources = {"metadata": {"path": str(folder)}}
+        return nb, NotebookClient(
+            nb, timeout=60, kernel_manager_class=SandboxedKernelManager, resources=resources
+        )
+
+    bomb_nb, bomb = client(tmp_path / "bomba")
+    honest_nb, honest = client(tmp_path / "honesto")
+    with bomb.setup_kernel():
+        bomb.execute_cell(bomb_nb.cells[0], 0)
+        assert "hijos" in bomb_nb.cells[0].outputs[0].text, bomb_nb.cells[0].outputs
+        with honest.setup_kernel():
+            honest.execute_cell(honest_nb.cells[1], 1)
+    assert honest_nb.cells[1].outputs[0].text == "hilos 100\n", honest_nb.cells[1].outputs
+
+
+def test_kernel_has_shared_memory_and_a_user_name(tmp_path):
+    """joblib (scikit-learn's data sets) needs a writable /dev/shm, else it warns the student
+    in the preparation cell; getpass needs a user name for the kernel's account-less uid."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    code = "import getpass, joblib, os\nprint(getpass.getuser(), os.access('/dev/shm', os.W_OK))"
+    nb = new_notebook(cells=[new_code_cell(code)])
+    resources = {"metadata": {"path": str(tmp_path)}}
+    NotebookClient(
+        nb, timeout=60, kernel_manager_class=SandboxedKernelManager, resources=resources
+    ).execute()
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stdout", "alumno True\n")]

@@ -24,9 +24,13 @@ from autograder.grading.class_report import write_class_report
 from autograder.grading.runner import autograde_all
 
 REDTEAM = REPO / "redteam" / "verdicts"
-# 01_tensores holds the failure-mode submissions, which each wait for one cell timeout; its
-# cells train nothing, so a short timeout is plenty there.
-CELL_TIMEOUT_S = {"01_tensores": 25}
+# 01_tensores holds the failure-mode submissions, which wait for a cell timeout and then for
+# the interrupted kernel to answer (``GraderExecute.response_grace``). Its cells train nothing,
+# so short waits are plenty there; and since its submissions mostly wait, two grading workers
+# overlap the waits (about 4 minutes of grading become about 1.5).
+CELL_TIMEOUT_S = {"01_tensores": 20}
+RESPONSE_GRACE_S = {"01_tensores": 10}
+GRADING_WORKERS = {"01_tensores": 2}
 
 
 def redteam_assignments() -> list[str]:
@@ -37,7 +41,9 @@ def redteam_expected(assignment: str) -> dict:
     return json.loads((REDTEAM / assignment / "expected.json").read_text(encoding="utf-8"))
 
 
-CASES = per_assignment([(a, s) for a in redteam_assignments() for s in sorted(redteam_expected(a))])
+CASES = per_assignment(
+    [(a, s) for a in redteam_assignments() for s in sorted(redteam_expected(a))], group="verdicts-"
+)
 
 
 @pytest.fixture(scope="session")
@@ -61,13 +67,15 @@ def _grade(root, assignment):
     )
     if assignment in CELL_TIMEOUT_S:
         course.config.Execute.timeout = CELL_TIMEOUT_S[assignment]
+        course.config.GraderExecute.response_grace = RESPONSE_GRACE_S[assignment]
     for attack, folder in folders.items():
         for extra in folder.iterdir():
             if extra.is_dir() and extra.name != "__pycache__":
                 shutil.copytree(
                     extra, course.folder("submitted") / attack / assignment / extra.name
                 )
-    summary = autograde_all(course, assignment, attacks, workers=1, progress=lambda *_: None)
+    workers = GRADING_WORKERS.get(assignment, 1)
+    summary = autograde_all(course, assignment, attacks, workers=workers, progress=lambda *_: None)
     results = {r.student: r for r in gradebook.read_results(course, assignment, attacks)}
     errors = {o.student: o.error for o in summary.outcomes}
     return course, results, errors
@@ -98,7 +106,7 @@ def test_attack_earns_only_deserved_points(redteam_graded, assignment, attack):
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("01_tensores")
+@pytest.mark.xdist_group("verdicts-01_tensores")
 def test_dead_kernel_keeps_earlier_points_and_explains_the_rest(redteam_graded):
     course, _results, _errors = redteam_graded("01_tensores")
     for student in ("nucleo_muere", "ignora_interrupcion"):
@@ -110,7 +118,7 @@ def test_dead_kernel_keeps_earlier_points_and_explains_the_rest(redteam_graded):
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("01_tensores")
+@pytest.mark.xdist_group("verdicts-01_tensores")
 def test_function_that_never_returns_times_out_alone(redteam_graded):
     course, _results, _errors = redteam_graded("01_tensores")
     cells = autograded_cells(course, "01_tensores", "bucle_en_funcion")
@@ -119,7 +127,7 @@ def test_function_that_never_returns_times_out_alone(redteam_graded):
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("05_entrenamiento")
+@pytest.mark.xdist_group("verdicts-05_entrenamiento")
 def test_not_standard_model_is_told_so(redteam_graded):
     course, _results, _errors = redteam_graded("05_entrenamiento")
     for student in ("subclase_predict", "call_de_instancia"):
@@ -128,7 +136,7 @@ def test_not_standard_model_is_told_so(redteam_graded):
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("05_entrenamiento")
+@pytest.mark.xdist_group("verdicts-05_entrenamiento")
 def test_training_on_test_data_is_flagged_not_punished(redteam_graded, tmp_path):
     course, results, _errors = redteam_graded("05_entrenamiento")
     assert results["entrena_con_prueba"].points["entrenamiento_exactitud"] == 2
@@ -148,7 +156,7 @@ def test_training_on_test_data_is_flagged_not_punished(redteam_graded, tmp_path)
 
 
 @pytest.mark.redteam
-@pytest.mark.xdist_group("04_modelo_secuencial")
+@pytest.mark.xdist_group("verdicts-04_modelo_secuencial")
 def test_student_output_never_reaches_grade_cells(redteam_graded):
     course, _results, _errors = redteam_graded("04_modelo_secuencial")
     cells = autograded_cells(course, "04_modelo_secuencial", "eq_siempre_verdadero")
@@ -351,8 +359,10 @@ def test_grade_cells_run_outside_the_configured_student_kernel(tmp_path):
     assert outputs["prueba_nada"][0].ename == "NotAttempted"
 
 
-def test_slow_interrupt_is_a_timeout_not_a_lost_kernel(tmp_path):
-    """Code that notices an interrupt late (as TensorFlow ops do) costs its cell only."""
+@pytest.mark.parametrize("grace", [30, 2])
+def test_slow_interrupt_is_a_timeout_not_a_lost_kernel(tmp_path, grace):
+    """Code that notices an interrupt late (as TensorFlow ops do) costs its cell only,
+    within ``GraderExecute.response_grace``; past it the kernel counts as lost."""
     from nbformat.v4 import new_notebook
     from traitlets.config import Config
 
@@ -371,7 +381,12 @@ def test_slow_interrupt_is_a_timeout_not_a_lost_kernel(tmp_path):
     )
     config = Config()
     config.Execute.timeout = 5
+    config.GraderExecute.response_grace = grace
     GraderExecute(config=config).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     outputs = {c.metadata.nbgrader.grade_id: c.outputs for c in nb.cells}
+    if grace < 8:  # the interrupt handler sleeps 8 s: the kernel is lost
+        assert outputs["prueba_x"][-1].ename == "KernelLost", outputs["prueba_x"]
+        assert "dejó de responder" in outputs["prueba_x"][-1].evalue
+        return
     assert [o.ename for o in outputs["lento"] if o.output_type == "error"][-1] == "CellTimeoutError"
     assert outputs["prueba_x"] == []
