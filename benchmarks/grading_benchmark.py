@@ -3,7 +3,9 @@
     python benchmarks/grading_benchmark.py [--assignment 05_entrenamiento] [--size 24]
         [--workers 1,2] [--no-budget]
 
-Prints, side by side for the same class: serial nbgrader, then the Dask runner
+Prints, side by side for the same class: serial nbgrader; as many plain
+``nbgrader autograde`` commands as the largest worker count, started at once on
+shares of the class (no runner: what the machine allows); then the Dask runner
 (local cluster) with each worker count, and with ``--no-budget`` the largest
 count again without the kernel thread budget: total time, per-submission
 median, speed-up, peak memory, whether every grade is identical; the
@@ -65,6 +67,32 @@ def run_serial(course, assignment, students):
     per = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     kernel_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return total, statistics.median(per), kernel_mb
+
+
+def run_side_by_side(tmp: Path, a: str, notebooks: dict, processes: int) -> float:
+    """Seconds for ``processes`` plain ``nbgrader autograde`` commands started at once, each
+    on its share of the class (its own course): what this machine allows in parallel with
+    no runner at all, the ceiling any runner is compared with."""
+    names = sorted(notebooks)
+    courses = [
+        course_with_submissions(
+            tmp / f"side-by-side-{i}", a, {n: notebooks[n] for n in names[i::processes]}
+        )
+        for i in range(processes)
+    ]
+    start = time.monotonic()
+    running = [
+        subprocess.Popen(
+            [nbgrader_cli(), "autograde", a],
+            cwd=c.root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for c in courses
+    ]
+    if any(p.wait() for p in running):
+        raise RuntimeError("nbgrader autograde failed in the side-by-side run")
+    return time.monotonic() - start
 
 
 def time_execute(path: Path) -> float:
@@ -177,9 +205,13 @@ def scheduler_round_trip(workers: int, n: int = 50) -> float:
     return statistics.median(times)
 
 
-def print_dask_comparison(size, serial_s, serial_median, runs: list[DaskRun], rtt: float) -> None:
+def print_dask_comparison(
+    size, serial_s, serial_median, runs: list[DaskRun], rtt: float, side: float, n: int
+) -> None:
     print(f"{'':34}{'total':>9}{'median/sub':>12}{'speed-up':>10}{'same grades':>13}")
     print(f"{'serial nbgrader autograde':34}{serial_s:8.1f}s{serial_median:11.1f}s{1:9.2f}x")
+    label = f"{n} x nbgrader, side by side"
+    print(f"{label:34}{side:8.1f}s{'':12}{serial_s / side:9.2f}x  (no runner: the ceiling)")
     for r in runs:
         print(
             f"{r.label:34}{r.seconds:8.1f}s{r.median_s:11.1f}s{serial_s / r.seconds:9.2f}x"
@@ -233,6 +265,7 @@ def main() -> None:
         runs = [run_dask(tmp, a, notebooks, w, True, reference) for w in counts]
         if args.no_budget:
             runs.append(run_dask(tmp, a, notebooks, max(counts), False, reference))
+        side = run_side_by_side(tmp, a, notebooks, max(counts))
         rtt = scheduler_round_trip(max(counts))
         solved = serial_course.root / "source" / a / f"{a}.ipynb"
         single = course_with_submissions(tmp / "single", a, {"solucion": solved})
@@ -245,7 +278,7 @@ def main() -> None:
     print(f"class: {len(students)} submissions of {a} ({', '.join(sorted(load_expected(a)))})")
     print(f"machine: {os.cpu_count()} cores; load before: {LOAD_BEFORE}; after: {os.getloadavg()}")
     print(f"serial peak kernel memory: {serial_kernel_mb:.0f} MiB")
-    print_dask_comparison(len(students), serial_s, serial_median, runs, rtt)
+    print_dask_comparison(len(students), serial_s, serial_median, runs, rtt, side, max(counts))
     print(
         f"grading overhead:            autograde {autograde_s:.1f} s vs nbconvert --execute "
         f"{execute_s:.1f} s = {autograde_s / execute_s:.2f}x"
