@@ -28,6 +28,8 @@ def configure(c):
     c.Execute.timeout = CELL_TIMEOUT_S
     c.OverwriteCells.add_missing_cells = True
     c.CollectApp.check_owner = False
+    # nbgrader's collect follows symbolic links in the exchange: ours leaves them out.
+    c.ExchangeFactory.collect = "autograder.grading.exchange.SafeCollect"
     c.GenerateFeedback.preprocessors = [
         GetGrades,
         ClearHiddenTestsInTestCells,

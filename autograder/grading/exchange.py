@@ -7,6 +7,8 @@ paying a new process per call.
 
 import copy
 import logging
+import shutil
+import tempfile
 from pathlib import Path
 
 from nbgrader.apps.api import NbGraderAPI
@@ -14,6 +16,7 @@ from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange import ExchangeError, ExchangeFactory
 from nbgrader.exchange.abc import ExchangeList
+from nbgrader.exchange.default.collect import ExchangeCollect
 from traitlets.config import Config
 
 from .course import Course
@@ -37,6 +40,40 @@ class _NoExchangeList(ExchangeList):
 
     def start(self):
         raise ExchangeError("the exchange is not used by this step")
+
+
+class SafeCollect(ExchangeCollect):
+    """nbgrader's collect, never following a link the student put in the exchange.
+
+    nbgrader copies ``inbound/`` with the instructor's permissions and follows
+    symbolic links: a student's link to ``source/`` became a notebook with the
+    solutions, graded 10/10. Here links (and FIFOs, sockets, devices) are left
+    out, a link as the submission folder itself is refused, and nbgrader's own
+    copy rules (ignore, include, size limits) then apply as usual. A submission
+    folder that is itself a link is collected empty: intake then flags it «sin
+    calificar» with the reason, and the other students are collected as usual.
+    Set as ``c.ExchangeFactory.collect`` in ``nbgrader_config.py``.
+    """
+
+    def do_copy(self, src, dest, log=None):
+        if Path(src).is_symlink():
+            self.log.warning("La entrega %s es un enlace: se recoge vacía", src)
+            Path(dest).mkdir(parents=True, exist_ok=True)
+            return
+        with tempfile.TemporaryDirectory(prefix="recogida-") as tmp:
+            plain = Path(tmp) / "entrega"
+            shutil.copytree(src, plain, symlinks=True, ignore=self._links)
+            super().do_copy(str(plain), dest, log)
+
+    def _links(self, folder: str, names: list[str]) -> list[str]:
+        left_out = [n for n in names if not _plain(Path(folder) / n)]
+        for name in left_out:
+            self.log.warning("Enlace o archivo especial no recogido: %s", Path(folder) / name)
+        return left_out
+
+
+def _plain(path: Path) -> bool:
+    return not path.is_symlink() and (path.is_file() or path.is_dir())
 
 
 def instructor_api(course: Course, exchange: bool = True) -> NbGraderAPI:

@@ -10,10 +10,20 @@ found, before nbgrader runs.
 
 The copy keeps the student's file untouched; a record in the resume state folder
 makes every later run copy it again, so a resubmitted ``-Copy1`` file is graded.
+
+Links are never followed: nbgrader copies a submission with the grader's
+permissions before the sandbox starts, so a symbolic link (or a FIFO, socket or
+device) in a submission folder would hand the kernel the contents of the
+solutions, another student's notebook or the gradebook, or make a copy write
+through it. Intake removes every such entry first and notes it; a submission
+whose notebook was a link is then flagged like any missing notebook. One
+folder that cannot be read is flagged alone; the others are still graded.
 """
 
 import json
+import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +55,23 @@ def expected_notebooks(course: Course, assignment: str) -> list[str]:
 
 
 def notebooks_in(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.glob("*.ipynb") if p.is_file())
+    return sorted(p.name for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
+
+
+def remove_links(folder: Path) -> list[str]:
+    """Delete every entry of ``folder`` (recursively) that is neither a plain file nor a
+    folder (symbolic links first of all); return their paths relative to ``folder``."""
+    removed = []
+    for top, dirs, files in os.walk(folder):  # does not follow links to folders
+        for name in dirs + files:
+            path = Path(top) / name
+            mode = path.lstat().st_mode
+            if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+                continue
+            path.unlink()
+            removed.append(str(path.relative_to(folder)))
+        dirs[:] = [d for d in dirs if (Path(top) / d).is_dir() and not (Path(top) / d).is_symlink()]
+    return sorted(removed)
 
 
 def _rename_record(course: Course, assignment: str, student: str) -> Path:
@@ -58,29 +84,46 @@ def check_submissions(course: Course, assignment: str, students: list[str]) -> I
     expected = expected_notebooks(course, assignment)
     intake = Intake()
     for student in students:
-        folder = course.folder("submitted") / student / assignment
-        record = _rename_record(course, assignment, student)
-        if record.is_file():
-            renamed = json.loads(record.read_text(encoding="utf-8"))
-            original = folder / renamed["from"]
-            if original.is_file():
-                shutil.copy2(original, folder / renamed["to"])
-                intake.notes[student] = rename_note(renamed["from"], renamed["to"])
-                continue
-        found = notebooks_in(folder)
-        missing = [name for name in expected if name not in found]
-        if not missing:
-            continue
-        if len(expected) == 1 and len(found) == 1:
-            shutil.copy2(folder / found[0], folder / expected[0])
-            record.parent.mkdir(parents=True, exist_ok=True)
-            record.write_text(json.dumps({"from": found[0], "to": expected[0]}), encoding="utf-8")
-            intake.notes[student] = rename_note(found[0], expected[0])
-            continue
+        try:
+            _check_one(course, assignment, student, expected, intake)
+        except OSError as exc:
+            intake.flagged[student] = f"no se pudo leer la carpeta de la entrega: {exc}"
+    return intake
+
+
+def _check_one(course: Course, assignment: str, student: str, expected, intake: Intake) -> None:
+    folder = course.folder("submitted") / student / assignment
+    notes = []
+    if folder.is_symlink():
+        folder.unlink()
+        notes.append(links_note([f"{student}/{assignment}"]))
+    elif folder.is_dir() and (links := remove_links(folder)):
+        notes.append(links_note(links))
+    record = _rename_record(course, assignment, student)
+    found = notebooks_in(folder) if folder.is_dir() else []
+    missing = [name for name in expected if name not in found]
+    if record.is_file():
+        renamed = json.loads(record.read_text(encoding="utf-8"))
+        if renamed["from"] in found:
+            missing = []
+            shutil.copyfile(folder / renamed["from"], folder / renamed["to"])
+            notes.append(rename_note(renamed["from"], renamed["to"]))
+    if missing and len(expected) == 1 and len(found) == 1:
+        missing = []
+        shutil.copyfile(folder / found[0], folder / expected[0])
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"from": found[0], "to": expected[0]}), encoding="utf-8")
+        notes.append(rename_note(found[0], expected[0]))
+    if notes:
+        intake.notes[student] = "; ".join(notes)
+    if missing:
         intake.flagged[student] = f"falta el cuaderno {', '.join(missing)}; la carpeta tiene: " + (
             ", ".join(found) or "ningún cuaderno"
         )
-    return intake
+
+
+def links_note(paths: list[str]) -> str:
+    return "se quitaron enlaces o archivos especiales, que no se siguen: " + ", ".join(paths)
 
 
 def rename_note(found: str, expected: str) -> str:

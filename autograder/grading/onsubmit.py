@@ -57,7 +57,7 @@ from traitlets.config import Configurable
 
 from . import runner
 from .course import Course, CourseError, open_course, prepare_environment
-from .exchange import StepFailed, check_step, instructor_api
+from .exchange import SafeCollect, StepFailed, check_step, instructor_api
 from .gradebook import prepare_gradebook, read_results, sqlite_path
 
 log = logging.getLogger("autograder.onsubmit")
@@ -436,15 +436,13 @@ class OnSubmitService:
 
     def _copy_submission(self, entry: Entry) -> None:
         """Copy this submission into submitted/, as nbgrader collect does for the newest."""
-        from nbgrader.exchange.default.collect import ExchangeCollect
-
         src = self.inbound / entry.id
         dest = self.course.folder("submitted") / entry.student / entry.assignment
         if dest.exists():
             shutil.rmtree(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         config = copy.deepcopy(self.course.config)
-        collector = ExchangeCollect(coursedir=_coursedir(config), config=config)
+        collector = SafeCollect(coursedir=_coursedir(config), config=config)
         try:
             collector.do_copy(str(src), str(dest))
         except RuntimeError as exc:  # nbgrader's "Directory size is too big"

@@ -140,11 +140,21 @@ class Graded:
 
 
 def _read_tree(folder: Path) -> dict[str, bytes]:
+    """The plain files below ``folder``; links are never followed (see intake)."""
     return {
         str(p.relative_to(folder)): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts
+        if p.is_file()
+        and not _through_link(folder, p)
+        and "__pycache__" not in p.parts
+        and ".ipynb_checkpoints" not in p.parts
     }
+
+
+def _through_link(folder: Path, path: Path) -> bool:
+    """Whether ``path`` or a folder between ``folder`` and it is a symbolic link."""
+    rel = path.relative_to(folder)
+    return any((folder / q).is_symlink() for q in (rel, *rel.parents) if q != Path("."))
 
 
 def _write_tree(folder: Path, files: dict[str, bytes]) -> None:
