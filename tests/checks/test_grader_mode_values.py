@@ -239,3 +239,31 @@ def test_keras_layer_cells_compute_expected_values_in_the_grader(monkeypatch):
     # With a capa_densa without activation (graded in exercise 2), its own difference counts.
     student["diferencia_maxima"] = float(np.max(np.abs(salida - (x @ pesos + sesgos))))
     run_cell("02_neurona", "dense_diferencia", student, monkeypatch)
+
+
+def test_softmax_difference_expected_value_is_the_graders(monkeypatch):
+    """03 ``comparar_keras`` took the expected ``diferencia_maxima`` from the student's own
+    ``softmax``: a ``softmax`` made to differ by a chosen amount validated any number."""
+    scores = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.2, 1.2, 3.0], [-0.3, 0.0, 0.3]])
+    exp = np.exp(scores)
+    reference = exp / exp.sum(axis=-1, keepdims=True)
+
+    def softmax_off_by(amount):
+        def softmax(x):
+            e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+            out = e / e.sum(axis=-1, keepdims=True)
+            out.flat[0] += amount
+            return out
+
+        return softmax
+
+    student = {"probs_keras": reference, "softmax": softmax_off_by(0.375)}
+    student["diferencia_maxima"] = 0.375
+    with fails(IncorrectAnswer, "diferencia_maxima"):
+        run_cell("03_activaciones", "comparar_keras", student, monkeypatch)
+    student["softmax"] = softmax_off_by(0.0)
+    student["diferencia_maxima"] = float(np.max(np.abs(reference - reference)))
+    run_cell("03_activaciones", "comparar_keras", student, monkeypatch)
+    # A softmax over the wrong axis loses its own cells; its difference is still right here.
+    student["diferencia_maxima"] = float(np.max(np.abs(exp / exp.sum(axis=0) - reference)))
+    run_cell("03_activaciones", "comparar_keras", student, monkeypatch)
