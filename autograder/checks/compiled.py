@@ -1,5 +1,13 @@
 """Compile settings of a student's model: a loss that fits the labels and the output,
-an accuracy metric. Read through ``model.loss`` and ``model.get_compile_config()``."""
+an accuracy metric. Read through ``model.loss`` and ``model.get_compile_config()``.
+
+Which labels the loss must fit is decided by the test cell, never relaxed by the
+student: a test cell either states no labels (the student picks the format later,
+when calling ``fit``: both categorical crossentropies fit) or passes the student's
+``y_train``; then integer labels, the format of every course data set
+(:mod:`autograder.checks.data`), are required unless that value really is one-hot.
+A missing, unreadable or odd value gets the data set's own format, never "either".
+"""
 
 from collections.abc import Sequence
 
@@ -15,6 +23,16 @@ _CROSSENTROPIES = (
     "binary_crossentropy",
 )
 _ACCURACY_ANY = {"accuracy", "acc"}
+
+
+class _Unstated:
+    """The test cell gave no labels (not the same as the student's labels being missing)."""
+
+    def __repr__(self) -> str:
+        return "<labels not stated>"
+
+
+UNSTATED = _Unstated()
 _ACCURACY_FOR = {
     "sparse": {"sparse_categorical_accuracy"},
     "onehot": {"categorical_accuracy"},
@@ -35,6 +53,21 @@ def label_encoding(labels: object, classes: int) -> str | None:
     if len(shape) == 2 and shape[1] == classes:
         return "onehot"
     return None
+
+
+def fitting_encoding(labels: object, classes: int) -> str | None:
+    """The label format the loss and metric must fit.
+
+    ``None`` (either categorical format) only when the test cell stated no labels
+    (``labels is UNSTATED``). Otherwise ``labels`` is the student's value: ``"onehot"``
+    for a ``(n, classes)`` array, else ``"sparse"``, the integer labels of the course's
+    data sets (digits 0-9, tumours 0/1; see :mod:`autograder.checks.data`). A student's
+    value that is missing (``None``), unreadable or of another shape thus never widens
+    what is accepted.
+    """
+    if labels is UNSTATED:
+        return None
+    return label_encoding(labels, classes) or "sparse"
 
 
 def loss_name(loss: object) -> tuple[str, bool]:
@@ -88,13 +121,17 @@ def _quote(names: Sequence[str]) -> str:
 
 
 def check_compiled(
-    model: object, name: str, *, classes: int, labels: object = None, metric: bool = True
+    model: object, name: str, *, classes: int, labels: object = UNSTATED, metric: bool = True
 ) -> None:
     """Compiled with one crossentropy that fits the labels and, if ``metric``, accuracy.
 
-    ``labels`` are the student's own training labels: integer labels need
-    sparse categorical crossentropy, one-hot labels categorical crossentropy,
-    one sigmoid output binary crossentropy. Unknown labels accept either.
+    ``labels`` is the student's own ``y_train`` as the test cell fetched it (``None``
+    if undefined): one-hot labels need categorical crossentropy, anything else the
+    sparse one, since the course's data sets have integer labels (see
+    :func:`fitting_encoding`). Without ``labels`` the student picks the format when
+    calling ``fit``, and either categorical crossentropy fits. One sigmoid output
+    needs binary crossentropy. Raises :class:`IncorrectAnswer` naming what was found
+    and what fits.
     """
     steps = model_steps(model, name)
     config = model.get_compile_config() or {}
@@ -105,7 +142,7 @@ def check_compiled(
         raise IncorrectAnswer(message("model_loss_many", name=name, found=len(loss)))
     found, logits = loss_name(loss)
     out = steps[-1]
-    encoding = label_encoding(labels, classes)
+    encoding = fitting_encoding(labels, classes)
     wanted = expected_losses(encoding, out, classes)
     if found not in _CROSSENTROPIES:
         raise IncorrectAnswer(
@@ -127,8 +164,11 @@ def check_compiled(
         _check_accuracy_metric(config.get("metrics"), name, labels, out, classes)
 
 
-def check_metric(model: object, name: str, *, classes: int, labels: object = None) -> None:
-    """Compiled with an accuracy metric that fits the labels (the loss is another check)."""
+def check_metric(model: object, name: str, *, classes: int, labels: object = UNSTATED) -> None:
+    """Compiled with an accuracy metric that fits the labels (the loss is another check).
+
+    ``labels`` as in :func:`check_compiled`: a missing value requires what fits integer
+    labels, never either."""
     steps = model_steps(model, name)
     config = model.get_compile_config() or {}
     if not config:
@@ -145,13 +185,15 @@ def _labels_text(encoding: str | None, labels: object, out: Step, classes: int) 
         return message("labels_classes", classes=classes)
     if encoding == "onehot":
         return message("labels_onehot", shape=np.shape(labels))
+    if label_encoding(labels, classes) is None:
+        return message("labels_dataset_sparse")
     return message("labels_sparse", shape=np.shape(labels))
 
 
 def _check_accuracy_metric(
     metrics: object, name: str, labels: object, out: Step, classes: int
 ) -> None:
-    encoding = label_encoding(labels, classes)
+    encoding = fitting_encoding(labels, classes)
     names = _metric_names(metrics)
     if "exact_accuracy" in names:
         raise IncorrectAnswer(message("model_exact_accuracy"))

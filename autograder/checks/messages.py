@@ -195,6 +195,10 @@ MESSAGES = {
     "labels_onehot": "las etiquetas están en formato one-hot (`{shape}`)",
     "labels_binary_output": "la salida es una sola neurona `sigmoid`",
     "labels_classes": "hay {classes} clases",
+    "labels_dataset_sparse": (
+        "las etiquetas del conjunto de datos son enteros (no encuentro tus etiquetas de "
+        "entrenamiento en formato one-hot)"
+    ),
     "model_no_accuracy": (
         '`{name}` no mide la exactitud: compila con `metrics=["accuracy"]` (encontrado: {found}).'
     ),

@@ -23,7 +23,7 @@ from autograder.checks.architecture import (
     check_parameters,
     check_sequential,
 )
-from autograder.checks.compiled import check_compiled, loss_name
+from autograder.checks.compiled import UNSTATED, check_compiled, loss_name
 from autograder.checks.data import (
     cancer_split,
     check_data_shapes,
@@ -344,7 +344,16 @@ def test_not_compiled():
             ONEHOT,
             "pero las etiquetas están en formato one-hot",
         ),
-        ("binary_crossentropy", None, "usa la pérdida `binary_crossentropy`, pero hay 10 clases"),
+        (
+            "binary_crossentropy",
+            UNSTATED,
+            "usa la pérdida `binary_crossentropy`, pero hay 10 clases",
+        ),
+        (
+            "categorical_crossentropy",
+            None,  # the student's y_train is missing: the data set's integer labels
+            "pero las etiquetas del conjunto de datos son enteros",
+        ),
         (keras.losses.SparseCategoricalCrossentropy(from_logits=True), SPARSE, "from_logits=True"),
     ],
 )
