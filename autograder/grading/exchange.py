@@ -6,7 +6,10 @@ paying a new process per call.
 """
 
 import copy
+import glob
 import logging
+import os
+import pwd
 import shutil
 import tempfile
 from pathlib import Path
@@ -53,7 +56,48 @@ class SafeCollect(ExchangeCollect):
     folder that is itself a link is collected empty: intake then flags it «sin
     calificar» with the reason, and the other students are collected as usual.
     Set as ``c.ExchangeFactory.collect`` in ``nbgrader_config.py``.
+
+    A folder named after a student who has an account on this machine but
+    owned by someone else is never collected (nbgrader only warns, and not at
+    all with ``check_owner = False``): a student could name a folder after a
+    classmate, with a later timestamp, and replace their submission. Student
+    ids without an account (the demo's single-user exchange) are not checked.
     """
+
+    def init_src(self):
+        super().init_src()
+        pattern = os.path.join(self.inbound_path, f"*+{self.coursedir.assignment_id}+*")
+        wanted = {r["username"] for r in self.src_records}
+        kept = [
+            r
+            for r in (self._path_to_record(f) for f in glob.glob(pattern))
+            if r["username"] in wanted and self._owned_by_student(r)
+        ]
+        # nbgrader's choice among the rest: the newest, or with before_duedate the newest
+        # submitted by the due date when there is one.
+        due = self.duedate if self.before_duedate else None
+        chosen = {}
+        for record in sorted(kept, key=lambda r: r["timestamp"]):
+            late = due is not None and record["timestamp"] > due
+            if not late or record["username"] not in chosen or chosen[record["username"]][0]:
+                chosen[record["username"]] = (late, record)
+        self.src_records = [record for _, record in chosen.values()]
+
+    def _owned_by_student(self, record: dict) -> bool:
+        try:
+            account = pwd.getpwnam(record["username"])
+        except KeyError:
+            return True
+        owner = os.lstat(os.path.join(self.inbound_path, record["filename"])).st_uid
+        if owner == account.pw_uid:
+            return True
+        self.log.warning(
+            "La entrega %s no es de %s (su dueño es el uid %s): no se recoge",
+            record["filename"],
+            record["username"],
+            owner,
+        )
+        return False
 
     def do_copy(self, src, dest, log=None):
         if Path(src).is_symlink():

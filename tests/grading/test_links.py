@@ -109,3 +109,40 @@ def test_collect_leaves_links_out(tmp_path):
     collector.do_copy(str(whole), str(empty))
     assert list(empty.iterdir()) == []
     shutil.rmtree(tmp_path / "submitted")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give folders to another account")
+def test_collect_skips_a_folder_named_after_a_classmate(tmp_path):
+    """A9: a folder named after another student, with a later timestamp, owned by the
+    attacker, replaced that student's submission; it is not collected any more. ``nobody``
+    stands for a student with an account; ids without one (the demo) are not checked."""
+    import pwd
+
+    from nbgrader.exchange.default.collect import ExchangeCollect
+
+    inbound = tmp_path / "exchange" / "curso" / "inbound"
+    inbound.mkdir(parents=True)
+
+    def folder(student: str, day: int, owner: str) -> None:
+        path = inbound / f"{student}+A+2026-01-0{day} 00:00:00.000000 UTC+x{day}"
+        path.mkdir()
+        (path / NOTEBOOK).write_text(f"{student} {day}", encoding="utf-8")
+        account = pwd.getpwnam(owner)
+        os.chown(path, account.pw_uid, account.pw_gid)
+
+    folder("nobody", 1, "nobody")  # the real submission
+    folder("nobody", 2, "root")  # the forged, later one
+    folder("sin_cuenta", 1, "root")  # no account: collected as before
+    config = Config()
+    config.CourseDirectory.root = str(tmp_path / "curso")
+    config.CourseDirectory.course_id = "curso"
+    config.CourseDirectory.assignment_id = "A"
+    config.CourseDirectory.db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    config.Exchange.root = str(tmp_path / "exchange")
+    for kind, expected_nobody in ((ExchangeCollect, "nobody 2"), (SafeCollect, "nobody 1")):
+        collector = kind(coursedir=CourseDirectory(config=config), config=config)
+        collector.init_src()
+        picked = {r["username"]: r["filename"] for r in collector.src_records}
+        assert sorted(picked) == ["nobody", "sin_cuenta"]
+        text = (inbound / picked["nobody"] / NOTEBOOK).read_text(encoding="utf-8")
+        assert text == expected_nobody, kind
